@@ -1,0 +1,110 @@
+import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  ComponentDialog,
+  DialogSet,
+  DialogTurnStatus,
+  TextPrompt,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogState,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
+import type { InterruptionDetector } from '../src/domain/Interruptions.js';
+import { helpText } from './messages.js';
+import { TRIAGE_DIALOG_ID, type TriageOptions } from './TriageDialog.js';
+
+export const MAIN_DIALOG_ID = 'mainDialog';
+const WATERFALL_ID = 'mainDialog.waterfall';
+const DESCRIBE_PROMPT_ID = 'mainDialog.describe';
+
+interface MainOptions {
+  /** Set when the dialog loops after an answer: ask "anything else?" instead of using the turn's text. */
+  askAgain?: boolean;
+}
+
+/**
+ * The root of every conversation: take a problem description, triage it, then ask for the next.
+ * Global commands (help, cancel, start over, a person) are handled here, before any child dialog.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(
+    private readonly interruptions: InterruptionDetector,
+    private readonly records: ConversationRecords,
+    children: ComponentDialog[],
+  ) {
+    super(MAIN_DIALOG_ID);
+    this.addDialog(new TextPrompt(DESCRIBE_PROMPT_ID));
+    for (const child of children) this.addDialog(child);
+    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.describeStep.bind(this), this.triageStep.bind(this), this.loopStep.bind(this)]));
+    this.initialDialogId = WATERFALL_ID;
+  }
+
+  /** Runs the dialog for one turn, starting it if no dialog is active. */
+  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const dialogSet = new DialogSet(accessor);
+    dialogSet.add(this);
+    const dc = await dialogSet.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  protected override async onBeginDialog(innerDc: DialogContext, options?: MainOptions): Promise<DialogTurnResult> {
+    return (await this.interrupt(innerDc)) ?? super.onBeginDialog(innerDc, options);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return (await this.interrupt(innerDc)) ?? super.onContinueDialog(innerDc);
+  }
+
+  private async interrupt(dc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const activity = dc.context.activity;
+    if (activity.type !== ActivityTypes.Message) return undefined;
+    switch (this.interruptions.detect(activity.text)) {
+      case 'help':
+        await dc.context.sendActivity(helpText());
+        if (!dc.activeDialog) return dc.cancelAllDialogs();
+        // Keep whatever question was open and ask it again, so the customer can answer it next.
+        await dc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      case 'cancel':
+        await dc.context.sendActivity('Cancelled. If you need anything else, just describe it.');
+        return dc.cancelAllDialogs();
+      case 'startOver':
+        await dc.cancelAllDialogs();
+        await dc.context.sendActivity("Let's start over. What can I help you with?");
+        return { status: DialogTurnStatus.cancelled };
+      case 'human':
+        await this.records.addRequest(dc.context, { kind: 'human' });
+        await dc.context.sendActivity(
+          'Of course. I have recorded that you would like to talk to a person, with a summary of this conversation; a member of our support team will take over here. You can keep writing to me meanwhile.',
+        );
+        return dc.cancelAllDialogs();
+      default:
+        return undefined;
+    }
+  }
+
+  private async describeStep(step: WaterfallStepContext) {
+    const options = (step.options ?? {}) as MainOptions;
+    const text = step.context.activity.text?.trim();
+    if (!options.askAgain && text) return step.next(text);
+    return step.prompt(DESCRIBE_PROMPT_ID, {
+      prompt: options.askAgain ? 'Is there anything else I can help you with?' : 'Please describe the problem in a sentence or two.',
+    });
+  }
+
+  private async triageStep(step: WaterfallStepContext) {
+    const text = typeof step.result === 'string' ? step.result.trim() : '';
+    if (!text) {
+      await step.context.sendActivity('I can only read text messages. Please describe the problem in words.');
+      return step.replaceDialog(WATERFALL_ID, { askAgain: false } satisfies MainOptions);
+    }
+    return step.beginDialog(TRIAGE_DIALOG_ID, { text } satisfies TriageOptions);
+  }
+
+  private async loopStep(step: WaterfallStepContext) {
+    return step.replaceDialog(WATERFALL_ID, { askAgain: true } satisfies MainOptions);
+  }
+}

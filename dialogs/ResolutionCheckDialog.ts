@@ -1,0 +1,72 @@
+import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
+
+export const RESOLUTION_CHECK_DIALOG_ID = 'resolutionCheckDialog';
+const WATERFALL_ID = 'resolutionCheckDialog.waterfall';
+const CHOICE_PROMPT_ID = 'resolutionCheckDialog.choice';
+
+export interface ResolutionCheckOptions {
+  /** Ask "did that fix it?" first; false goes straight to the ticket / person offer. */
+  askFixed: boolean;
+  summary?: string;
+  guideTried?: string;
+}
+
+const YES = 'Yes, fixed';
+const NO = 'No, still broken';
+const TICKET = 'Open a ticket';
+const PERSON = 'Talk to a person';
+const NO_THANKS = 'No thanks';
+
+/** "Did that fix it?" and, if not, a ticket or a person. Shared by the guides and the network check. */
+export class ResolutionCheckDialog extends ComponentDialog {
+  constructor(private readonly records: ConversationRecords) {
+    super(RESOLUTION_CHECK_DIALOG_ID);
+    this.addDialog(new ChoicePrompt(CHOICE_PROMPT_ID));
+    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askFixedStep.bind(this), this.offerHelpStep.bind(this), this.actStep.bind(this)]));
+    this.initialDialogId = WATERFALL_ID;
+  }
+
+  private options(step: WaterfallStepContext): ResolutionCheckOptions {
+    return step.options as ResolutionCheckOptions;
+  }
+
+  private async askFixedStep(step: WaterfallStepContext) {
+    if (!this.options(step).askFixed) return step.next(undefined);
+    return step.prompt(CHOICE_PROMPT_ID, {
+      prompt: 'Did that fix it?',
+      retryPrompt: 'Please choose one: did that fix it?',
+      choices: [{ value: YES, synonyms: ['yes', 'y', 'fixed', 'it works', 'working', 'solved'] }, { value: NO, synonyms: ['no', 'n', 'not fixed', 'still not working', 'nope'] }],
+      style: ListStyle.suggestedAction,
+    });
+  }
+
+  private async offerHelpStep(step: WaterfallStepContext) {
+    const answer = step.result as FoundChoice | undefined;
+    if (answer?.value === YES) {
+      await step.context.sendActivity("Great, glad it's working again!");
+      return step.endDialog({ fixed: true });
+    }
+    return step.prompt(CHOICE_PROMPT_ID, {
+      prompt: "Sorry that didn't solve it. Would you like me to open a ticket for our support team, or talk to a person now?",
+      retryPrompt: 'Please choose: open a ticket, talk to a person, or no thanks.',
+      choices: [{ value: TICKET, synonyms: ['ticket', 'case'] }, { value: PERSON, synonyms: ['person', 'human', 'agent'] }, { value: NO_THANKS, synonyms: ['no', 'nothing'] }],
+      style: ListStyle.suggestedAction,
+    });
+  }
+
+  private async actStep(step: WaterfallStepContext) {
+    const choice = (step.result as FoundChoice).value;
+    const { summary, guideTried } = this.options(step);
+    if (choice === TICKET) {
+      await this.records.addRequest(step.context, { kind: 'ticket', summary, guideTried });
+      await step.context.sendActivity('I have recorded a ticket request with your description and the steps we already tried. Our support team picks it up from here.');
+    } else if (choice === PERSON) {
+      await this.records.addRequest(step.context, { kind: 'human', summary, guideTried });
+      await step.context.sendActivity('I have recorded that you would like to talk to a person, together with what we tried so far. A member of our support team will take over this conversation.');
+    } else {
+      await step.context.sendActivity('All right. If anything else comes up, just describe it.');
+    }
+    return step.endDialog({ fixed: false });
+  }
+}

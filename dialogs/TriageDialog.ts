@@ -1,0 +1,112 @@
+import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
+import type { ScopeTriage } from '../src/domain/ScopeTriage.js';
+import type { ScopeDecision } from '../src/domain/scope.js';
+import { adviceOnlyReply, CAPABILITIES, outOfScopeReply } from './messages.js';
+import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
+import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
+import { TROUBLESHOOTING_GUIDE_DIALOG_ID, type TroubleshootingGuideOptions } from './TroubleshootingGuideDialog.js';
+
+export const TRIAGE_DIALOG_ID = 'triageDialog';
+const WATERFALL_ID = 'triageDialog.waterfall';
+const CLARIFY_PROMPT_ID = 'triageDialog.clarify';
+
+export interface TriageOptions {
+  text: string;
+}
+
+/** When the classifier is unsure, the customer picks; each answer is a decision the policy knows. */
+const CLARIFY_CHOICES: ReadonlyArray<{ title: string; decision: Omit<ScopeDecision, 'confidence'> }> = [
+  { title: 'Our recorder or camera', decision: { scope: 'in_scope', clause: null, intent: 'troubleshoot' } },
+  { title: 'Viewing it over the network', decision: { scope: 'needs_diagnosis', clause: null, intent: 'troubleshoot' } },
+  { title: 'Warranty or repair', decision: { scope: 'in_scope', clause: null, intent: 'warranty' } },
+  { title: 'Firewall or port rules', decision: { scope: 'advice_only', clause: null, intent: 'troubleshoot' } },
+  { title: 'My router, PC or other brand', decision: { scope: 'out_of_scope', clause: 'third_party_equipment', intent: 'troubleshoot' } },
+  { title: 'Email, website or file sharing', decision: { scope: 'out_of_scope', clause: 'applications', intent: 'troubleshoot' } },
+  { title: 'Backups or lost recordings', decision: { scope: 'out_of_scope', clause: 'data_backup', intent: 'troubleshoot' } },
+];
+
+/** Classifies one problem description against the support policy and answers accordingly. */
+export class TriageDialog extends ComponentDialog {
+  constructor(
+    private readonly triage: ScopeTriage,
+    private readonly records: ConversationRecords,
+  ) {
+    super(TRIAGE_DIALOG_ID);
+    this.addDialog(new ChoicePrompt(CLARIFY_PROMPT_ID));
+    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.classifyStep.bind(this), this.routeStep.bind(this)]));
+    this.initialDialogId = WATERFALL_ID;
+  }
+
+  private async classifyStep(step: WaterfallStepContext) {
+    const { text } = step.options as TriageOptions;
+    const outcome = this.triage.triage(text);
+    await this.records.rememberTriage(step.context, text, outcome.decision);
+    if (!outcome.needsClarification) return step.next(outcome.decision);
+    return step.prompt(CLARIFY_PROMPT_ID, {
+      prompt: "I want to send you the right way, but I'm not sure I understood. What is this mainly about?",
+      retryPrompt: 'Please pick the closest option, or describe the problem again after saying "start over".',
+      choices: CLARIFY_CHOICES.map((c) => c.title),
+      style: ListStyle.suggestedAction,
+    });
+  }
+
+  private async routeStep(step: WaterfallStepContext) {
+    const { text } = step.options as TriageOptions;
+    const decision = this.decisionFrom(step.result);
+    if (decision.confidence === 1) await this.records.rememberTriage(step.context, text, decision);
+    const ctx = step.context;
+    switch (decision.scope) {
+      case 'out_of_scope': {
+        const clause = decision.clause ? this.triage.clause(decision.clause) : undefined;
+        if (clause) await ctx.sendActivity(outOfScopeReply(clause));
+        return step.endDialog(decision);
+      }
+      case 'advice_only': {
+        const clause = this.triage.clause('advice_only');
+        if (clause) await ctx.sendActivity(adviceOnlyReply(clause));
+        return step.endDialog(decision);
+      }
+      case 'needs_diagnosis':
+        return step.beginDialog(NETWORK_DIAGNOSIS_DIALOG_ID, { text } satisfies NetworkDiagnosisOptions);
+      case 'off_topic':
+        await ctx.sendActivity(
+          decision.intent === 'greeting'
+            ? 'Hello! Tell me what is happening with your recorder or cameras and I will help. Say "help" to see what I can do.'
+            : `Sorry, I can only help with our security-camera products. I can ${CAPABILITIES.join('; ')}.`,
+        );
+        return step.endDialog(decision);
+      case 'in_scope':
+        return this.inScope(step, text, decision);
+    }
+  }
+
+  private async inScope(step: WaterfallStepContext, text: string, decision: ScopeDecision) {
+    switch (decision.intent) {
+      case 'human':
+        await this.records.addRequest(step.context, { kind: 'human', summary: text });
+        await step.context.sendActivity('Sure. I have recorded that you would like to talk to a person; a member of our support team will take over this conversation. Meanwhile you can keep describing the problem here.');
+        return step.endDialog(decision);
+      case 'ticket_status':
+      case 'warranty':
+        // Ticket look-up and the serial-number warranty check are separate capabilities; until they
+        // are connected, say so plainly and hand the request to people rather than guess.
+        await step.context.sendActivity(
+          decision.intent === 'warranty'
+            ? 'Warranty and repair questions are covered by our support. I cannot check a serial number in this chat yet, so I will pass this to our support team.'
+            : 'I cannot look up tickets in this chat yet, so I will pass your question to our support team.',
+        );
+        return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: false, summary: text } satisfies ResolutionCheckOptions);
+      default:
+        return step.beginDialog(TROUBLESHOOTING_GUIDE_DIALOG_ID, { text } satisfies TroubleshootingGuideOptions);
+    }
+  }
+
+  private decisionFrom(result: unknown): ScopeDecision {
+    const choice = result as FoundChoice | ScopeDecision;
+    if ('scope' in choice) return choice;
+    const picked = CLARIFY_CHOICES[choice.index] ?? CLARIFY_CHOICES[0];
+    if (!picked) throw new Error('TriageDialog: no clarification choices configured');
+    return { ...picked.decision, confidence: 1 };
+  }
+}

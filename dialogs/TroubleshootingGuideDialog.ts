@@ -1,0 +1,55 @@
+import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TopicMatcher } from '../src/domain/ports/MessageClassifier.js';
+import type { TroubleshootingGuide } from '../src/knowledge/schemas.js';
+import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
+
+export const TROUBLESHOOTING_GUIDE_DIALOG_ID = 'troubleshootingGuideDialog';
+const WATERFALL_ID = 'troubleshootingGuideDialog.waterfall';
+const TOPIC_PROMPT_ID = 'troubleshootingGuideDialog.topic';
+const SOMETHING_ELSE = 'Something else';
+
+export interface TroubleshootingGuideOptions {
+  /** The customer's description of the problem. */
+  text: string;
+}
+
+/** Picks the guide for an in-scope problem (or asks which), shows its steps, then checks the result. */
+export class TroubleshootingGuideDialog extends ComponentDialog {
+  private readonly guides: Map<string, TroubleshootingGuide>;
+
+  constructor(
+    guides: readonly TroubleshootingGuide[],
+    private readonly topics: TopicMatcher,
+  ) {
+    super(TROUBLESHOOTING_GUIDE_DIALOG_ID);
+    this.guides = new Map(guides.map((g) => [g.id, g]));
+    this.addDialog(new ChoicePrompt(TOPIC_PROMPT_ID));
+    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.pickTopicStep.bind(this), this.showGuideStep.bind(this)]));
+    this.initialDialogId = WATERFALL_ID;
+  }
+
+  private async pickTopicStep(step: WaterfallStepContext) {
+    const { text } = step.options as TroubleshootingGuideOptions;
+    const match = this.topics.match(text);
+    if (match && this.guides.has(match.topicId)) return step.next(match.topicId);
+    return step.prompt(TOPIC_PROMPT_ID, {
+      prompt: 'That is one for our support. Which of these is closest to your problem?',
+      retryPrompt: 'Please pick the closest topic, or "Something else".',
+      choices: [...[...this.guides.values()].map((g) => g.title), SOMETHING_ELSE],
+      style: ListStyle.suggestedAction,
+    });
+  }
+
+  private async showGuideStep(step: WaterfallStepContext) {
+    const { text } = step.options as TroubleshootingGuideOptions;
+    const picked = typeof step.result === 'string' ? step.result : (step.result as FoundChoice).value;
+    const guide = this.guides.get(picked) ?? [...this.guides.values()].find((g) => g.title === picked);
+    if (!guide) {
+      await step.context.sendActivity("I don't have a step-by-step guide for that yet, so the best next step is our support team.");
+      return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: false, summary: text } satisfies ResolutionCheckOptions);
+    }
+    const steps = guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n');
+    await step.context.sendActivity(`This is covered by our support. **${guide.title}** — please try these steps:\n\n${steps}\n\nIf it still fails: ${guide.ifNotFixed}`);
+    return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: true, summary: text, guideTried: guide.id } satisfies ResolutionCheckOptions);
+  }
+}

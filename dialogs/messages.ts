@@ -1,0 +1,51 @@
+import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
+import type { PolicyClause } from '../src/knowledge/schemas.js';
+
+/** What the bot can do: the welcome and the help text say the same thing. */
+export const CAPABILITIES = [
+  'check whether a problem is something our support covers, and help you fix it (recorders, cameras, their installation and network setup)',
+  'explain the warranty on our products',
+  'note a ticket for our support team',
+  'put you in touch with a person',
+];
+
+export const EXAMPLE_PROMPTS = ['My DVR stopped recording', "Can't see my cameras from my phone", 'Which ports does the DVR use?', 'Talk to a person'];
+
+const bullets = (lines: readonly string[]) => lines.map((l) => `- ${l}`).join('\n');
+
+export function welcomeActivity(): Partial<Activity> {
+  const card = CardFactory.heroCard(
+    'Security-camera support',
+    `Hi! I'm the support assistant for our DVRs, NVRs and cameras. I can:\n\n${bullets(CAPABILITIES)}\n\nDescribe the problem in your own words to begin. You can say "help", "start over", "cancel" or "talk to a person" at any time.`,
+    undefined,
+    EXAMPLE_PROMPTS.map((p) => ({ type: ActionTypes.ImBack, title: p, value: p })),
+  );
+  return MessageFactory.attachment(card);
+}
+
+export function helpText(): string {
+  return `I can:\n\n${bullets(CAPABILITIES)}\n\nJust describe what is happening (for example "no video on channel 3" or "the app says device offline"). Commands that work at any time: "start over", "cancel", "talk to a person".`;
+}
+
+/** The out-of-scope answer: which clause, the policy's words, and what help remains. */
+export function outOfScopeReply(clause: PolicyClause): string {
+  return [
+    `Thanks for explaining. I'm sorry, but this is outside what our technical support covers. ${clause.customerMessage}`,
+    `Our technical support policy ("${clause.title}") says: "${clause.policyText}"`,
+    `What we can still do:\n${bullets(clause.stillPossible)}`,
+    'If something is wrong with our recorder or camera itself, describe it and I will help with that part.',
+  ].join('\n\n');
+}
+
+/** The advice-only answer: advice on the existing configuration, and the limit. */
+export function adviceOnlyReply(clause: PolicyClause): string {
+  return [
+    `Here is some advice for your existing configuration:\n${bullets(clause.stillPossible)}`,
+    `Please note: ${clause.customerMessage}`,
+    `Our technical support policy ("${clause.title}") says: "${clause.policyText}"`,
+  ].join('\n\n');
+}
+
+export function cardWithText(title: string, text: string): Attachment {
+  return CardFactory.heroCard(title, text);
+}

@@ -1,0 +1,52 @@
+import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { MainDialog } from '../../dialogs/MainDialog.js';
+import { welcomeActivity } from '../../dialogs/messages.js';
+
+export interface UserProfile {
+  firstSeenAt?: string;
+  lastSeenAt?: string;
+}
+
+/** Activity handling: welcome new members, run the main dialog for messages, save state once per turn. */
+export class SupportBot extends ActivityHandler {
+  constructor(
+    private readonly conversationState: BotState,
+    private readonly userState: BotState,
+    private readonly dialogState: StatePropertyAccessor<DialogState>,
+    private readonly profile: StatePropertyAccessor<UserProfile>,
+    private readonly dialog: MainDialog,
+    private readonly now: () => Date,
+  ) {
+    super();
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
+      if (newcomers.length > 0) await context.sendActivity(welcomeActivity());
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      await this.touchProfile(context);
+      await this.dialog.run(context, this.dialogState);
+      await next();
+    });
+  }
+
+  /** State is saved after every turn, whatever handler ran. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+    await this.userState.saveChanges(context, false);
+  }
+
+  private async touchProfile(context: TurnContext): Promise<void> {
+    const profile = await this.profile.get(context, {});
+    const now = this.now().toISOString();
+    profile.firstSeenAt ??= now;
+    // Day granularity: the user document is rewritten at most once a day, not on every turn.
+    if (profile.lastSeenAt?.slice(0, 10) !== now.slice(0, 10)) profile.lastSeenAt = now;
+    await this.profile.set(context, profile);
+  }
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only module that reads process.env. Empty strings count as "not set" so that a
+// .env.example copied as-is behaves like no configuration at all.
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), schema);
+
+const EnvSchema = z
+  .object({
+    PORT: withDefault(z.coerce.number().int().min(0).max(65535), 3978),
+    HOST: withDefault(z.string().min(1), '0.0.0.0'),
+    LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+    DATA_DIR: withDefault(z.string().min(1), './data'),
+    KNOWLEDGE_DIR: withDefault(z.string().min(1), './knowledge'),
+    STORE: withDefault(z.enum(['lowdb', 'postgres']), 'lowdb'),
+    DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')),
+    TRIAGE_CONFIDENCE_THRESHOLD: withDefault(z.coerce.number().min(0).max(1), 0.55),
+    CONVERSATION_TTL_DAYS: withDefault(z.coerce.number().positive(), 30),
+    MicrosoftAppId: optional(z.string().min(1)),
+    MicrosoftAppPassword: optional(z.string().min(1)),
+    MicrosoftAppType: withDefault(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']), 'MultiTenant'),
+    MicrosoftAppTenantId: optional(z.string().min(1)),
+  })
+  .superRefine((env, ctx) => {
+    if (env.STORE === 'postgres' && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when STORE=postgres' });
+    }
+    if (env.MicrosoftAppId && env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType=SingleTenant' });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  knowledgeDir: string;
+  store: { kind: 'lowdb' } | { kind: 'postgres'; url: string };
+  triageConfidenceThreshold: number;
+  conversationTtlMs: number;
+  /** Passed to botbuilder's ConfigurationBotFrameworkAuthentication; no app id = anonymous (Emulator). */
+  botAuth: {
+    MicrosoftAppId?: string;
+    MicrosoftAppPassword?: string;
+    MicrosoftAppType: Env['MicrosoftAppType'];
+    MicrosoftAppTenantId?: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; a bad value throws one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? '(environment)';
+    // Secrets are never echoed back, not even in an error.
+    const shown = /password|secret|token|url/i.test(name) ? '' : ` (got ${JSON.stringify(env[name] ?? null)})`;
+    throw new ConfigError(`config: ${name}: ${issue?.message ?? 'invalid'}${shown}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.DATA_DIR),
+    knowledgeDir: path.resolve(e.KNOWLEDGE_DIR),
+    store: e.STORE === 'postgres' && e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'lowdb' },
+    triageConfidenceThreshold: e.TRIAGE_CONFIDENCE_THRESHOLD,
+    conversationTtlMs: e.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000,
+    botAuth: {
+      MicrosoftAppId: e.MicrosoftAppId,
+      MicrosoftAppPassword: e.MicrosoftAppPassword,
+      MicrosoftAppType: e.MicrosoftAppType,
+      MicrosoftAppTenantId: e.MicrosoftAppTenantId,
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { ScopeDecision } from './scope.js';
+
+/**
+ * A customer's request for a person or a ticket, recorded on the conversation. The handoff
+ * issue turns these into queue entries for staff; until then they are kept with the conversation.
+ */
+export interface SupportRequest {
+  kind: 'human' | 'ticket';
+  requestedAt: string;
+  /** What the customer described, and what the bot concluded about it, when known. */
+  summary?: string;
+  triage?: ScopeDecision;
+  guideTried?: string;
+}
+
+/** What the bot remembers about a conversation beyond the dialog stack. */
+export interface ConversationRecord {
+  requests: SupportRequest[];
+  lastTriage?: ScopeDecision & { text: string };
+}
+
+export const emptyConversationRecord = (): ConversationRecord => ({ requests: [] });

@@ -1,0 +1,86 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { SupportAdapter } from '../bot/SupportAdapter.js';
+import { describeZodError } from '../knowledge/jsonl.js';
+import { anonymousServiceUrlAllowed, IncomingActivitySchema } from './activitySchema.js';
+
+/** The parts of the bot the HTTP layer needs, available once start-up has finished. */
+export interface BotRuntime {
+  adapter: SupportAdapter;
+  handleTurn(context: TurnContext): Promise<void>;
+  /** True when Bot Framework authentication is on (an app id is configured). */
+  authenticated: boolean;
+}
+
+export interface Readiness {
+  /** Named checks (store, knowledge); ready when all are true. */
+  checks(): Promise<Record<string, boolean>>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  readiness: Readiness;
+  /** Null until knowledge and stores are loaded: messages get 503 until then. */
+  runtime: () => BotRuntime | null;
+  maxBodyBytes?: number;
+}
+
+function sendError(res: Response, status: number, error: string, message: string): void {
+  res.status(status);
+  res.json({ error, message });
+}
+
+/** Builds the restify application without listening, so tests can run it on port 0. */
+export function createApp(options: AppOptions): Server {
+  const { logger } = options;
+  const server = restify.createServer({ name: 'camsupport-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? 256 * 1024, mapParams: false, rejectUnknown: true }));
+
+  server.get('/healthz', (_req: Request, res: Response) => {
+    res.json({ status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const checks = await options.readiness.checks().catch(() => ({ readiness: false }));
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503);
+    res.json({ ready, checks });
+  });
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    const runtime = options.runtime();
+    if (!runtime) {
+      res.header('Retry-After', '1');
+      return sendError(res, 503, 'not_ready', 'The bot is still starting; try again shortly.');
+    }
+    if (!req.is('json')) return sendError(res, 415, 'unsupported_media_type', 'Send the activity as application/json.');
+    const parsed = IncomingActivitySchema.safeParse(req.body);
+    if (!parsed.success) return sendError(res, 400, 'bad_activity', `Invalid activity: ${describeZodError(parsed.error)}`);
+    if (!runtime.authenticated && !anonymousServiceUrlAllowed(parsed.data)) {
+      return sendError(res, 400, 'bad_activity', 'Invalid activity: serviceUrl must be a loopback address when the bot runs without a Microsoft app id (or use deliveryMode "expectReplies").');
+    }
+    const authHeader = req.header('authorization') ?? '';
+    try {
+      const invokeResponse = await runtime.adapter.processValidated(authHeader, parsed.data as unknown as Activity, (ctx) => runtime.handleTurn(ctx));
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
+      else res.end();
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'AuthenticationError' || /unauthorized|authoriz|token/i.test(e.message)) {
+        logger.warn({ channelId: parsed.data.channelId }, 'rejected an unauthenticated activity');
+        return sendError(res, 401, 'unauthorized', 'Bot Framework authentication failed.');
+      }
+      logger.error({ err: { name: e.name, message: e.message } }, 'activity processing failed');
+      return sendError(res, 500, 'internal', 'The activity could not be processed.');
+    }
+  });
+
+  // restify's own errors (bad JSON, body too large, unknown route) keep their 4xx codes; log them quietly.
+  server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    logger.debug({ method: req.method, url: req.url, status: err.statusCode, reason: err.message }, 'request rejected');
+    cb();
+  });
+  return server;
+}

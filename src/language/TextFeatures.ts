@@ -1,0 +1,93 @@
+import stemmers from 'natural/lib/natural/stemmers/index.js';
+import type { Lexicon } from '../knowledge/schemas.js';
+
+const { PorterStemmer } = stemmers;
+
+// Function words that carry no support meaning. Negations and "my/our/your" are kept on purpose:
+// "not recording" and "my router" vs "your app" matter to the policy.
+const STOPWORDS = new Set(
+  'a an the and or but if then so of to in on at by for with from as is are was were be been being am i me we us it its this that these those there here do does did have has had would should could will shall can may might just also very really please pls plz some any all about into over after before again too than'.split(
+    ' ',
+  ),
+);
+const NEGATIONS = new Set(['not', 'no', 'never', 'cannot', 'cant', 'nothing', 'without', 'none']);
+
+/** Lower-cases, unifies quotes and expands the contractions that hide a negation. */
+export function normaliseText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u0060\u00b4]/g, "'")
+    .replace(/\b(can)'?t\b/g, 'can not')
+    .replace(/\bwon'?t\b/g, 'will not')
+    .replace(/\b(do|does|did|is|are|was|were|has|have|had|could|would|should)n'?t\b/g, '$1 not')
+    .replace(/n't\b/g, ' not');
+}
+
+export function wordsOf(normalised: string): string[] {
+  return normalised.match(/[a-z0-9]+(?:[-&][a-z0-9]+)*/g) ?? [];
+}
+
+interface LexiconEntry {
+  feature: string;
+  words: string[];
+}
+
+/**
+ * Turns a message into the tokens the classifiers see: stemmed words, stemmed bigrams,
+ * negated stems ("neg:record" for "not recording") and lexicon features ("f:otherBrand").
+ */
+export class TextFeatures {
+  private readonly entries: LexiconEntry[];
+
+  constructor(lexicon: Lexicon) {
+    this.entries = Object.entries(lexicon).flatMap(([name, phrases]) =>
+      phrases.map((phrase) => ({ feature: `f:${name}`, words: wordsOf(normaliseText(phrase)) })),
+    );
+  }
+
+  extract(text: string): string[] {
+    const words = wordsOf(normaliseText(text));
+    const tokens: string[] = [];
+    const content: string[] = [];
+    let negateNext = 0;
+    for (const word of words) {
+      if (NEGATIONS.has(word)) {
+        tokens.push('w:not');
+        negateNext = 3; // a negation colours the next few content words
+        continue;
+      }
+      if (STOPWORDS.has(word)) continue;
+      const stem = /^\d+$/.test(word) ? '<num>' : PorterStemmer.stem(word);
+      content.push(stem);
+      tokens.push(stem);
+      if (negateNext > 0) {
+        tokens.push(`neg:${stem}`);
+        negateNext -= 1;
+      }
+    }
+    for (let i = 1; i < content.length; i += 1) tokens.push(`b:${content[i - 1]}_${content[i]}`);
+    for (const feature of this.lexiconFeatures(words)) tokens.push(feature);
+    if (words.length <= 4) tokens.push('len:short');
+    return tokens;
+  }
+
+  private lexiconFeatures(words: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const entry of this.entries) {
+      if (found.has(entry.feature) || entry.words.length === 0) continue;
+      if (containsSequence(words, entry.words)) found.add(entry.feature);
+    }
+    // Our device and another maker's gear in one message is the policy's hardest case: mark it.
+    if (found.has('f:ourDevice') && (found.has('f:otherBrand') || found.has('f:networkGear'))) found.add('f:ourAndTheirs');
+    return found;
+  }
+}
+
+function containsSequence(words: readonly string[], seq: readonly string[]): boolean {
+  outer: for (let i = 0; i + seq.length <= words.length; i += 1) {
+    for (let j = 0; j < seq.length; j += 1) if (words[i + j] !== seq[j]) continue outer;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,94 @@
+import { SCOPES, type ScopeDecision } from '../domain/scope.js';
+import type { LabelledUtterance } from '../knowledge/schemas.js';
+
+export interface LabelScore {
+  label: string;
+  support: number;
+  precision: number;
+  recall: number;
+}
+
+export interface EvaluationReport {
+  examples: number;
+  scopeAccuracy: number;
+  /** Gold out_of_scope messages that were classified out_of_scope (the clause may differ). */
+  outOfScopeRecall: number;
+  /** Among gold out_of_scope messages, scope and clause both right. */
+  clauseAccuracy: number;
+  intentAccuracy: number;
+  /** scope, clause and intent all right. */
+  exactAccuracy: number;
+  perScope: LabelScore[];
+  perClause: LabelScore[];
+  perIntent: LabelScore[];
+  /** confusion[gold][predicted] = count, over the five scopes. */
+  confusion: Record<string, Record<string, number>>;
+  errors: Array<{ text: string; expected: string; got: string; confidence: number }>;
+}
+
+const ratio = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 1000);
+
+function scores(pairs: Array<[gold: string, predicted: string]>): LabelScore[] {
+  const labels = [...new Set(pairs.flatMap(([g, p]) => [g, p]))].sort();
+  return labels.map((label) => {
+    const tp = pairs.filter(([g, p]) => g === label && p === label).length;
+    const predicted = pairs.filter(([, p]) => p === label).length;
+    const support = pairs.filter(([g]) => g === label).length;
+    return { label, support, precision: ratio(tp, predicted), recall: ratio(tp, support) };
+  });
+}
+
+const fullLabel = (x: { scope: string; clause?: string | null; intent: string }) => `${x.scope}${x.clause ? `/${x.clause}` : ''} ${x.intent}`;
+
+export function evaluate(examples: readonly LabelledUtterance[], classify: (text: string) => ScopeDecision): EvaluationReport {
+  const results = examples.map((gold) => ({ gold, got: classify(gold.text) }));
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const g of SCOPES) confusion[g] = Object.fromEntries(SCOPES.map((p) => [p, 0]));
+  for (const { gold, got } of results) {
+    const row = confusion[gold.scope];
+    if (row) row[got.scope] = (row[got.scope] ?? 0) + 1;
+  }
+  const oos = results.filter((r) => r.gold.scope === 'out_of_scope');
+  const clauseOf = (x: { scope: string; clause?: string | null }) => (x.scope === 'out_of_scope' ? (x.clause ?? '?') : '(none)');
+  return {
+    examples: results.length,
+    scopeAccuracy: ratio(results.filter((r) => r.gold.scope === r.got.scope).length, results.length),
+    outOfScopeRecall: ratio(oos.filter((r) => r.got.scope === 'out_of_scope').length, oos.length),
+    clauseAccuracy: ratio(oos.filter((r) => r.got.scope === 'out_of_scope' && r.got.clause === r.gold.clause).length, oos.length),
+    intentAccuracy: ratio(results.filter((r) => r.gold.intent === r.got.intent).length, results.length),
+    exactAccuracy: ratio(results.filter((r) => fullLabel(r.gold) === fullLabel(r.got)).length, results.length),
+    perScope: scores(results.map((r) => [r.gold.scope, r.got.scope])),
+    perClause: scores(results.filter((r) => r.gold.scope === 'out_of_scope' || r.got.scope === 'out_of_scope').map((r) => [clauseOf(r.gold), clauseOf(r.got)])),
+    perIntent: scores(results.map((r) => [r.gold.intent, r.got.intent])),
+    confusion,
+    errors: results
+      .filter((r) => fullLabel(r.gold) !== fullLabel(r.got))
+      .map((r) => ({ text: r.gold.text, expected: fullLabel(r.gold), got: fullLabel(r.got), confidence: r.got.confidence })),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatReport(r: EvaluationReport): string {
+  const out: string[] = [];
+  out.push(`examples            ${r.examples}`);
+  out.push(`scope accuracy      ${pct(r.scopeAccuracy)}`);
+  out.push(`out-of-scope recall ${pct(r.outOfScopeRecall)}`);
+  out.push(`clause accuracy     ${pct(r.clauseAccuracy)}  (gold out_of_scope: scope and clause right)`);
+  out.push(`intent accuracy     ${pct(r.intentAccuracy)}`);
+  out.push(`exact (all labels)  ${pct(r.exactAccuracy)}`, '');
+  for (const [title, rows] of [['scope', r.perScope], ['clause', r.perClause], ['intent', r.perIntent]] as const) {
+    out.push(`${title.padEnd(36)} support  precision  recall`);
+    for (const s of rows) out.push(`  ${s.label.padEnd(34)} ${String(s.support).padStart(7)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}`);
+    out.push('');
+  }
+  out.push('confusion (rows: expected scope, columns: predicted)');
+  const short = (s: string) => s.slice(0, 10);
+  out.push(`${''.padEnd(16)}${SCOPES.map((s) => short(s).padStart(11)).join('')}`);
+  for (const g of SCOPES) out.push(`${g.padEnd(16)}${SCOPES.map((p) => String(r.confusion[g]?.[p] ?? 0).padStart(11)).join('')}`);
+  if (r.errors.length > 0) {
+    out.push('', `misclassified (${r.errors.length}):`);
+    for (const e of r.errors) out.push(`  expected ${e.expected} | got ${e.got} (${e.confidence}) | ${e.text}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The composition root: config → stores → knowledge and services → dialogs → bot → HTTP server.
+ * Nothing else reads the environment or creates long-lived objects.
+ */
+import { buildBot } from './bot/buildBot.js';
+import { createRuntime } from './bot/createRuntime.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import type { DocumentStore } from './domain/ports/DocumentStore.js';
+import { createApp, type BotRuntime } from './http/app.js';
+import { loadKnowledge } from './knowledge/KnowledgeBase.js';
+import { buildTriage } from './language/buildTriage.js';
+import { createLogger } from './logger.js';
+import { closeOnSignals, listen } from './server.js';
+import { BotStateStorage } from './storage/BotStateStorage.js';
+import { LowdbDocumentStore } from './storage/LowdbDocumentStore.js';
+import { PgDocumentStore } from './storage/PgDocumentStore.js';
+
+const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
+
+async function openStore(config: Config): Promise<DocumentStore> {
+  return config.store.kind === 'postgres' ? PgDocumentStore.open(config.store.url) : LowdbDocumentStore.open(config.dataDir);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  const now = () => new Date();
+
+  let runtime: BotRuntime | null = null;
+  let store: DocumentStore | null = null;
+  const app = createApp({
+    logger,
+    runtime: () => runtime,
+    readiness: {
+      checks: async () => ({ knowledge: runtime !== null, store: store ? await store.ready() : false }),
+    },
+  });
+  // Listen first so /healthz answers while the models train; /readyz says when turns can be served.
+  const port = await listen(app, config.port, config.host);
+  logger.info({ port, store: config.store.kind, auth: config.botAuth.MicrosoftAppId ? 'bot-framework' : 'anonymous' }, 'listening');
+
+  const knowledge = await loadKnowledge(config.knowledgeDir);
+  const { triage, topics } = buildTriage(knowledge, config.triageConfidenceThreshold);
+  store = await openStore(config);
+  const stateStorage = new BotStateStorage(store);
+
+  const parts = buildBot({ knowledge, triage, topics, storage: stateStorage, now });
+  runtime = createRuntime(parts, config.botAuth, logger);
+  logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
+
+  // Idle conversations are dropped so the store holds only live ones.
+  const sweep = async () => {
+    const removed = await stateStorage.expireIdleConversations(new Date(now().getTime() - config.conversationTtlMs));
+    if (removed > 0) logger.info({ removed }, 'expired idle conversation state');
+  };
+  const sweeper = setInterval(() => sweep().catch((err: Error) => logger.error({ err: { message: err.message } }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
+  sweeper.unref();
+  await sweep();
+
+  closeOnSignals(app, logger, async () => {
+    clearInterval(sweeper);
+    await store?.close();
+  });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`start-up failed: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,161 @@
+import type { Activity } from 'botbuilder';
+import { DialogTestClient } from 'botbuilder-testing';
+import { describe, expect, test } from 'vitest';
+import type { BotParts } from '../src/bot/buildBot.js';
+import { testBot, trainedTriage } from './helpers/testBot.js';
+
+/** Sends one message and returns every reply of that turn, in order. */
+async function say(client: DialogTestClient, text: string): Promise<Partial<Activity>[]> {
+  const replies: Partial<Activity>[] = [];
+  let reply = (await client.sendActivity(text)) as Partial<Activity> | undefined;
+  while (reply) {
+    if (reply.type === 'message') replies.push(reply);
+    reply = client.getNextReply() as Partial<Activity> | undefined;
+  }
+  return replies;
+}
+
+const joined = (replies: Partial<Activity>[]) => replies.map((r) => r.text ?? '').join('\n---\n');
+const buttons = (replies: Partial<Activity>[]) => replies.flatMap((r) => r.suggestedActions?.actions.map((a) => a.title) ?? []);
+
+async function newClient(): Promise<{ client: DialogTestClient; parts: BotParts }> {
+  const parts = await testBot();
+  return { client: new DialogTestClient('webchat', parts.mainDialog, undefined, [], parts.conversationState), parts };
+}
+
+async function clauseText(id: string): Promise<string> {
+  const { knowledge } = await trainedTriage();
+  const clause = knowledge.clauses.find((c) => c.id === id);
+  if (!clause) throw new Error(`no clause ${id}`);
+  return clause.title;
+}
+
+describe('in_scope: a guide, then "did that fix it?"', () => {
+  test('fixed: the bot is glad and asks for anything else', async () => {
+    const { client } = await newClient();
+    const first = await say(client, 'my dvr stopped recording since yesterday, hdd error shows on screen');
+    expect(joined(first)).toMatch(/covered by our support/i);
+    expect(joined(first)).toMatch(/1\. /);
+    expect(buttons(first)).toEqual(['Yes, fixed', 'No, still broken']);
+    const second = await say(client, 'Yes, fixed');
+    expect(joined(second)).toMatch(/glad/i);
+    expect(joined(second)).toMatch(/anything else/i);
+  });
+
+  test('not fixed: a ticket is offered and recorded with the description and the guide tried', async () => {
+    const { client, parts } = await newClient();
+    await say(client, 'forgot the admin password of my NVR, locked out');
+    const offer = await say(client, 'No, still broken');
+    expect(buttons(offer)).toEqual(['Open a ticket', 'Talk to a person', 'No thanks']);
+    const done = await say(client, 'Open a ticket');
+    expect(joined(done)).toMatch(/ticket request/i);
+    const record = client.dialogContext ? await parts.records.get(client.dialogContext.context) : undefined;
+    expect(record?.requests).toHaveLength(1);
+    expect(record?.requests[0]).toMatchObject({ kind: 'ticket', summary: 'forgot the admin password of my NVR, locked out', guideTried: 'forgotten-password' });
+  });
+});
+
+describe('out_of_scope: polite, cites the clause, never pretends to solve it', () => {
+  const cases: Array<[string, string]> = [
+    ['how do i configure the vlan and port forwarding on my cisco switch and netgear router', 'third_party_equipment'],
+    ['my outlook email account stopped receiving mails, the dvr is online fine', 'applications'],
+    ['our vpn client on the office laptops keeps disconnecting from the domain', 'customer_network'],
+    ['the dvr overwrote last months footage, can you recover the deleted recordings for me', 'data_backup'],
+  ];
+  test.each(cases)('%s → %s', async (text, clause) => {
+    const { client } = await newClient();
+    const replies = await say(client, text);
+    const all = joined(replies);
+    expect(all).toMatch(/outside what our technical support covers/i);
+    expect(all).toContain(await clauseText(clause));
+    expect(all).toMatch(/What we can still do/);
+    expect(all).not.toMatch(/covered by our support\./i);
+  });
+});
+
+test('advice_only: gives the ports and says support does not change filter/SPI configurations', async () => {
+  const { client } = await newClient();
+  const all = joined(await say(client, 'which ports must i allow on my firewall so the dvr can be reached'));
+  expect(all).toMatch(/554/);
+  expect(all).toMatch(/does not change/i);
+  expect(all).toMatch(/Stateful Packet Inspection/);
+});
+
+describe('needs_diagnosis: prove the device routes TCP/IP first', () => {
+  test('every check passes: the rest is the customer network, with the clause cited', async () => {
+    const { client, parts } = await newClient();
+    const { knowledge } = await trainedTriage();
+    const first = await say(client, "i can't see my cameras on the phone app when i'm away from home, at home it works");
+    expect(joined(first)).toMatch(/Check 1 of/);
+    expect(buttons(first)).toEqual(['Yes', 'No']);
+    let last = first;
+    for (let i = 1; i < knowledge.diagnosis.checks.length; i += 1) {
+      last = await say(client, 'Yes');
+      expect(joined(last)).toMatch(new RegExp(`Check ${i + 1} of`));
+    }
+    last = await say(client, 'yes');
+    expect(joined(last)).toContain(knowledge.diagnosis.allPassed.slice(0, 40));
+    expect(joined(last)).toMatch(/faulty LAN cable/);
+    expect(parts).toBeDefined();
+  });
+
+  test('a failed check is ours: the fix, then "did that fix it?"', async () => {
+    const { client } = await newClient();
+    const { knowledge } = await trainedTriage();
+    await say(client, 'the dvr web page wont open from the office pc, connection timed out');
+    const failed = await say(client, 'No');
+    expect(joined(failed)).toContain(knowledge.diagnosis.checks[0]?.ifFails.slice(0, 40));
+    expect(buttons(failed)).toEqual(['Yes, fixed', 'No, still broken']);
+  });
+});
+
+test('off_topic: a greeting is greeted, anything else is redirected', async () => {
+  const { client } = await newClient();
+  expect(joined(await say(client, 'hello'))).toMatch(/hello/i);
+  const { client: other } = await newClient();
+  expect(joined(await say(other, 'who won the football match last night?'))).toMatch(/only help with our security-camera products/i);
+});
+
+test('low confidence: a clarifying question instead of a guess, and the answer routes by policy', async () => {
+  const { client } = await newClient();
+  const replies = await say(client, 'zzz qqq');
+  expect(joined(replies)).toMatch(/not sure I understood/i);
+  expect(buttons(replies)).toContain('Backups or lost recordings');
+  const answer = await say(client, 'Backups or lost recordings');
+  expect(joined(answer)).toContain(await clauseText('data_backup'));
+});
+
+describe('global interruptions at any turn', () => {
+  test('help answers and asks the open question again', async () => {
+    const { client } = await newClient();
+    await say(client, "can't view my dvr remotely from my phone, it says device offline");
+    const help = await say(client, 'help');
+    expect(joined(help)).toMatch(/start over/);
+    expect(joined(help)).toMatch(/Check 1 of/);
+    const next = await say(client, 'Yes');
+    expect(joined(next)).toMatch(/Check 2 of/);
+  });
+
+  test('cancel ends the dialog; the next message is a new problem', async () => {
+    const { client } = await newClient();
+    await say(client, "can't view my dvr remotely from my phone, it says device offline");
+    expect(joined(await say(client, 'cancel'))).toMatch(/cancelled/i);
+    expect(joined(await say(client, 'my camera shows no video, black screen on channel 4'))).toMatch(/covered by our support/i);
+  });
+
+  test('start over resets and asks for the problem', async () => {
+    const { client } = await newClient();
+    await say(client, 'forgot the admin password of my NVR, locked out');
+    expect(joined(await say(client, 'start over'))).toMatch(/start over/i);
+    expect(joined(await say(client, 'which ports must i allow on my firewall so the dvr can be reached'))).toMatch(/554/);
+  });
+
+  test('"talk to a person" is acknowledged and recorded with what the customer described', async () => {
+    const { client, parts } = await newClient();
+    await say(client, 'forgot the admin password of my NVR, locked out');
+    expect(joined(await say(client, 'talk to a person'))).toMatch(/recorded that you would like to talk to a person/i);
+    const record = client.dialogContext ? await parts.records.get(client.dialogContext.context) : undefined;
+    expect(record?.requests.at(-1)).toMatchObject({ kind: 'human', summary: 'forgot the admin password of my NVR, locked out' });
+    expect(record?.requests.at(-1)?.triage?.scope).toBe('in_scope');
+  });
+});
