@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { ETagConflictError, type DocumentStore, type ExpectedETag, type StoredDocument } from '../domain/ports/DocumentStore.js';
+import { DurableJsonFile, syncDirectory } from './DurableJsonFile.js';
+import { KeyedLock } from './KeyedLock.js';
+import { newETag } from './eTag.js';
+
+/** What one document file holds. */
+interface DocumentFile<T = unknown> {
+  id: string;
+  value: T;
+  eTag: string;
+  updatedAt: string;
+}
+
+const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** Directories opened by this process: a second store on one directory would bypass the per-key locks. */
+const openDirectories = new Set<string>();
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(`DATA_DIR ${dir} is in use by another process (pid ${pid}); two processes on one lowdb data directory would lose writes. Stop it or use STORE=postgres.`);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+/**
+ * The embedded store: lowdb, one small JSON file per document at
+ * `DATA_DIR/<collection>/<2 hex>/<sha1 of id>.json`.
+ *
+ * lowdb rewrites its whole file on every write, so one file for everything would make a turn's
+ * cost grow with the number of conversations; one file per document keeps every read and write
+ * O(1) in the size of the store. Writes to one document are serialised in-process (KeyedLock),
+ * checked against the eTag, and acknowledged only after fsync (DurableJsonFile). A lock file
+ * keeps a second process off the same directory.
+ */
+export class LowdbDocumentStore implements DocumentStore {
+  private readonly locks = new KeyedLock();
+  private closed = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lockFile: string,
+  ) {}
+
+  static async open(dir: string): Promise<LowdbDocumentStore> {
+    const root = path.resolve(dir);
+    await mkdir(root, { recursive: true });
+    if (openDirectories.has(root)) throw new DataDirLockedError(root, process.pid);
+    const lockFile = path.join(root, '.lock');
+    await acquireDirectoryLock(root, lockFile);
+    openDirectories.add(root);
+    return new LowdbDocumentStore(root, lockFile);
+  }
+
+  async read<T = unknown>(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
+    this.assertOpen();
+    const found = new Map<string, StoredDocument<T>>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const doc = await this.database<T>(collection, id).adapter.read();
+        if (doc) found.set(id, { value: doc.value, eTag: doc.eTag });
+      }),
+    );
+    return found;
+  }
+
+  async write<T>(collection: string, id: string, value: T, expected?: ExpectedETag): Promise<string> {
+    this.assertOpen();
+    const db = this.database<T>(collection, id);
+    return this.locks.run(this.fileFor(collection, id), async () => {
+      if (expected !== undefined && expected !== '*') {
+        await db.read();
+        // As botbuilder's MemoryStorage: an eTag is checked only against a document that exists.
+        if (db.data && db.data.eTag !== expected) throw new ETagConflictError(collection, id);
+      }
+      const eTag = newETag();
+      db.data = { id, value, eTag, updatedAt: new Date().toISOString() };
+      await db.write();
+      return eTag;
+    });
+  }
+
+  async delete(collection: string, ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+    await Promise.all(ids.map((id) => this.removeFile(this.fileFor(collection, id))));
+  }
+
+  async list<T = unknown>(collection: string): Promise<Array<{ id: string } & StoredDocument<T>>> {
+    this.assertOpen();
+    const files = await this.filesOf(collection);
+    const docs = await Promise.all(files.map((file) => new DurableJsonFile<DocumentFile<T>>(file).read()));
+    return docs.filter((d): d is DocumentFile<T> => d !== null).map((d) => ({ id: d.id, value: d.value, eTag: d.eTag }));
+  }
+
+  async expireIdle(collection: string, before: Date): Promise<number> {
+    this.assertOpen();
+    let removed = 0;
+    // File mtimes, not contents: a sweep over 100k conversations then costs one stat per file.
+    for (const file of await this.filesOf(collection)) {
+      const gone = await this.locks.run(file, async () => {
+        const info = await stat(file).catch(() => null);
+        if (!info || info.mtime >= before) return false;
+        await unlink(file).catch(ignoreMissing);
+        return true;
+      });
+      if (gone) removed += 1;
+    }
+    return removed;
+  }
+
+  async ready(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await rm(this.lockFile, { force: true });
+    openDirectories.delete(this.dir);
+  }
+
+  private database<T>(collection: string, id: string): Low<DocumentFile<T> | null> {
+    return new Low<DocumentFile<T> | null>(new DurableJsonFile<DocumentFile<T> | null>(this.fileFor(collection, id)), null);
+  }
+
+  private fileFor(collection: string, id: string): string {
+    const hash = createHash('sha1').update(id).digest('hex');
+    return path.join(this.collectionDir(collection), hash.slice(0, 2), `${hash}.json`);
+  }
+
+  private collectionDir(collection: string): string {
+    if (!COLLECTION_NAME.test(collection)) throw new Error(`invalid collection name "${collection}"`);
+    return path.join(this.dir, collection);
+  }
+
+  private async filesOf(collection: string): Promise<string[]> {
+    const root = this.collectionDir(collection);
+    const shards = await readdir(root).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    const files: string[] = [];
+    for (const shard of shards) {
+      const names = await readdir(path.join(root, shard)).catch(() => [] as string[]);
+      for (const name of names) if (name.endsWith('.json') && !name.startsWith('.')) files.push(path.join(root, shard, name));
+    }
+    return files;
+  }
+
+  private removeFile(file: string): Promise<void> {
+    return this.locks.run(file, async () => {
+      await unlink(file).catch(ignoreMissing);
+      await syncDirectory(path.dirname(file)).catch(ignoreMissing);
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('LowdbDocumentStore is closed');
+  }
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
+}
+
+/** Takes `DATA_DIR/.lock`; a lock left by a process that no longer runs (a crash) is taken over. */
+async function acquireDirectoryLock(dir: string, lockFile: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) throw new DataDirLockedError(dir, pid);
+    await rm(lockFile, { force: true });
+  }
+  throw new Error(`could not take the lock file ${lockFile}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
