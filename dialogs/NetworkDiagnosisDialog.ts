@@ -1,6 +1,6 @@
 import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { NetworkDiagnosis, PolicyClause } from '../src/knowledge/schemas.js';
-import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
+import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
 export const NETWORK_DIAGNOSIS_DIALOG_ID = 'networkDiagnosisDialog';
 const WATERFALL_ID = 'networkDiagnosisDialog.waterfall';
@@ -23,8 +23,10 @@ export class NetworkDiagnosisDialog extends ComponentDialog {
   constructor(
     private readonly diagnosis: NetworkDiagnosis,
     private readonly customerNetworkClause: PolicyClause,
+    resolutionCheck: ResolutionCheckDialog,
   ) {
     super(NETWORK_DIAGNOSIS_DIALOG_ID);
+    this.addDialog(resolutionCheck);
     this.addDialog(new ChoicePrompt(CHECK_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askCheckStep.bind(this), this.answerStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;

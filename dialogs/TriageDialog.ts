@@ -1,4 +1,4 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { ScopeTriage } from '../src/domain/ScopeTriage.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
@@ -31,8 +31,12 @@ export class TriageDialog extends ComponentDialog {
   constructor(
     private readonly triage: ScopeTriage,
     private readonly records: ConversationRecords,
+    /** The dialogs triage hands over to (guide, diagnosis, resolution check). They are children of
+     * this dialog, not siblings: botbuilder re-prompts a nested dialog only within its own set. */
+    handlers: readonly Dialog[],
   ) {
     super(TRIAGE_DIALOG_ID);
+    for (const handler of handlers) this.addDialog(handler);
     this.addDialog(new ChoicePrompt(CLARIFY_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.classifyStep.bind(this), this.routeStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;

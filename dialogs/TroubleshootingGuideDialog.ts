@@ -1,7 +1,7 @@
 import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TopicMatcher } from '../src/domain/ports/MessageClassifier.js';
 import type { TroubleshootingGuide } from '../src/knowledge/schemas.js';
-import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
+import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
 export const TROUBLESHOOTING_GUIDE_DIALOG_ID = 'troubleshootingGuideDialog';
 const WATERFALL_ID = 'troubleshootingGuideDialog.waterfall';
@@ -20,8 +20,10 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
   constructor(
     guides: readonly TroubleshootingGuide[],
     private readonly topics: TopicMatcher,
+    resolutionCheck: ResolutionCheckDialog,
   ) {
     super(TROUBLESHOOTING_GUIDE_DIALOG_ID);
+    this.addDialog(resolutionCheck);
     this.guides = new Map(guides.map((g) => [g.id, g]));
     this.addDialog(new ChoicePrompt(TOPIC_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.pickTopicStep.bind(this), this.showGuideStep.bind(this)]));

@@ -1,7 +1,8 @@
-import type { Activity } from 'botbuilder';
+import { MemoryStorage, type Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { describe, expect, test } from 'vitest';
 import type { BotParts } from '../src/bot/buildBot.js';
+import type { ConversationRecord } from '../src/domain/SupportRequest.js';
 import { testBot, trainedTriage } from './helpers/testBot.js';
 
 /** Sends one message and returns every reply of that turn, in order. */
@@ -18,9 +19,17 @@ async function say(client: DialogTestClient, text: string): Promise<Partial<Acti
 const joined = (replies: Partial<Activity>[]) => replies.map((r) => r.text ?? '').join('\n---\n');
 const buttons = (replies: Partial<Activity>[]) => replies.flatMap((r) => r.suggestedActions?.actions.map((a) => a.title) ?? []);
 
-async function newClient(): Promise<{ client: DialogTestClient; parts: BotParts }> {
-  const parts = await testBot();
-  return { client: new DialogTestClient('webchat', parts.mainDialog, undefined, [], parts.conversationState), parts };
+async function newClient(): Promise<{ client: DialogTestClient; parts: BotParts; record: () => Promise<ConversationRecord | undefined> }> {
+  const storage = new MemoryStorage();
+  const parts = await testBot(storage);
+  const client = new DialogTestClient('webchat', parts.mainDialog, undefined, [], parts.conversationState);
+  // What the conversation state holds after the last turn (DialogTestClient saves it each turn).
+  const record = async () => {
+    const key = 'webchat/conversations/Convo1/'; // TestAdapter's conversation id
+    const item = (await storage.read([key]))[key] as { record?: ConversationRecord } | undefined;
+    return item?.record;
+  };
+  return { client, parts, record };
 }
 
 async function clauseText(id: string): Promise<string> {
@@ -43,13 +52,13 @@ describe('in_scope: a guide, then "did that fix it?"', () => {
   });
 
   test('not fixed: a ticket is offered and recorded with the description and the guide tried', async () => {
-    const { client, parts } = await newClient();
+    const { client, record: recordOf } = await newClient();
     await say(client, 'forgot the admin password of my NVR, locked out');
     const offer = await say(client, 'No, still broken');
     expect(buttons(offer)).toEqual(['Open a ticket', 'Talk to a person', 'No thanks']);
     const done = await say(client, 'Open a ticket');
     expect(joined(done)).toMatch(/ticket request/i);
-    const record = client.dialogContext ? await parts.records.get(client.dialogContext.context) : undefined;
+    const record = await recordOf();
     expect(record?.requests).toHaveLength(1);
     expect(record?.requests[0]).toMatchObject({ kind: 'ticket', summary: 'forgot the admin password of my NVR, locked out', guideTried: 'forgotten-password' });
   });
@@ -151,10 +160,10 @@ describe('global interruptions at any turn', () => {
   });
 
   test('"talk to a person" is acknowledged and recorded with what the customer described', async () => {
-    const { client, parts } = await newClient();
+    const { client, record: recordOf } = await newClient();
     await say(client, 'forgot the admin password of my NVR, locked out');
     expect(joined(await say(client, 'talk to a person'))).toMatch(/recorded that you would like to talk to a person/i);
-    const record = client.dialogContext ? await parts.records.get(client.dialogContext.context) : undefined;
+    const record = await recordOf();
     expect(record?.requests.at(-1)).toMatchObject({ kind: 'human', summary: 'forgot the admin password of my NVR, locked out' });
     expect(record?.requests.at(-1)?.triage?.scope).toBe('in_scope');
   });

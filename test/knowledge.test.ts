@@ -30,10 +30,10 @@ test('every shipped knowledge file parses, and covers every clause and the guide
 
 test('a bad training line stops loading with the file and line number', async () => {
   const dir = await copyOfKnowledge();
-  const file = path.join(dir, 'training', 'utterances.jsonl');
+  const file = path.join(dir, 'training', 'in-scope.jsonl');
   await writeFile(file, `${await readFile(file, 'utf8')}{"text":"router broken","scope":"out_of_scope","clause":null,"intent":"troubleshoot"}\n`);
   await expect(loadKnowledge(dir)).rejects.toThrow(KnowledgeError);
-  await expect(loadKnowledge(dir)).rejects.toThrow(/utterances\.jsonl: line \d+: clause: out_of_scope needs a clause/);
+  await expect(loadKnowledge(dir)).rejects.toThrow(/in-scope\.jsonl: line \d+: clause: out_of_scope needs a clause/);
 });
 
 test('a broken clause file names the file and the field', async () => {

@@ -39,12 +39,15 @@ export function buildBot(deps: BotDependencies): BotParts {
   const customerNetwork = deps.triage.clause('customer_network');
   if (!customerNetwork) throw new Error('buildBot: the policy clauses have no "customer_network" entry');
 
-  const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), records, [
-    new TriageDialog(deps.triage, records),
-    new TroubleshootingGuideDialog(deps.knowledge.guides, deps.topics),
-    new NetworkDiagnosisDialog(deps.knowledge.diagnosis, customerNetwork),
-    new ResolutionCheckDialog(records),
+  // Each dialog that begins another holds it as a child (botbuilder finds nested dialogs on
+  // re-prompt only in their parent's set), so the resolution check appears under each user.
+  const resolutionCheck = () => new ResolutionCheckDialog(records);
+  const triageDialog = new TriageDialog(deps.triage, records, [
+    new TroubleshootingGuideDialog(deps.knowledge.guides, deps.topics, resolutionCheck()),
+    new NetworkDiagnosisDialog(deps.knowledge.diagnosis, customerNetwork, resolutionCheck()),
+    resolutionCheck(),
   ]);
+  const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), records, [triageDialog]);
   const bot = new SupportBot(
     conversationState,
     userState,

@@ -37,7 +37,7 @@ export function createApp(options: AppOptions): Server {
   const server = restify.createServer({ name: 'camsupport-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? 256 * 1024, mapParams: false, rejectUnknown: true }));
 
-  server.get('/healthz', (_req: Request, res: Response) => {
+  server.get('/healthz', async (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   });
 

@@ -1,44 +1,8 @@
-import classifiers from 'natural/lib/natural/classifiers/index.js';
 import type { MessageClassifier, TopicMatcher } from '../domain/ports/MessageClassifier.js';
 import { CLAUSES, SCOPES, type Clause, type Intent, type Scope, type ScopeDecision } from '../domain/scope.js';
 import type { LabelledUtterance, TroubleshootingGuide } from '../knowledge/schemas.js';
-import type { TextFeatures } from './TextFeatures.js';
-
-// Deep import on purpose: natural's root module loads mongoose, pg and redis and prints to stdout.
-const { BayesClassifier } = classifiers;
-type Bayes = InstanceType<typeof BayesClassifier>;
-
-export interface RankedLabel {
-  label: string;
-  probability: number;
-}
-
-/** Trains a natural BayesClassifier on feature tokens and returns normalised probabilities. */
-class NormalisedBayes {
-  private readonly bayes: Bayes = new BayesClassifier();
-  private trained = false;
-
-  add(tokens: string[], label: string): void {
-    if (tokens.length > 0) this.bayes.addDocument(tokens, label);
-  }
-
-  train(): void {
-    this.bayes.train();
-    this.trained = true;
-  }
-
-  /** natural's scores do not sum to 1; they are rescaled here so they can serve as a confidence. */
-  rank(tokens: string[]): RankedLabel[] {
-    if (!this.trained) throw new Error('NormalisedBayes.rank(): classifier used before train()');
-    const raw = this.bayes.getClassifications(tokens);
-    const total = raw.reduce((sum, c) => sum + c.value, 0);
-    if (!(total > 0)) {
-      // Nothing known in the message (or an underflow): fall back to equal odds, i.e. no confidence.
-      return raw.map((c) => ({ label: c.label, probability: 1 / raw.length }));
-    }
-    return raw.map((c) => ({ label: c.label, probability: c.value / total }));
-  }
-}
+import { NaiveBayes } from './NaiveBayes.js';
+import { SHAPE_FEATURES, type TextFeatures } from './TextFeatures.js';
 
 const SCOPE_LABEL_SEPARATOR = '/';
 
@@ -58,8 +22,8 @@ function parseScopeLabel(label: string): { scope: Scope; clause: Clause | null }
  * The confidence reported is the scope model's probability for its best label.
  */
 export class NaturalMessageClassifier implements MessageClassifier {
-  private readonly scopeModel = new NormalisedBayes();
-  private readonly intentModel = new NormalisedBayes();
+  private readonly scopeModel = new NaiveBayes();
+  private readonly intentModel = new NaiveBayes();
 
   constructor(
     private readonly features: TextFeatures,
@@ -71,8 +35,6 @@ export class NaturalMessageClassifier implements MessageClassifier {
       this.scopeModel.add(tokens, scopeLabel(u));
       this.intentModel.add(tokens, u.intent);
     }
-    this.scopeModel.train();
-    this.intentModel.train();
   }
 
   classify(text: string): ScopeDecision {
@@ -82,17 +44,20 @@ export class NaturalMessageClassifier implements MessageClassifier {
     const best = scopes[0];
     const bestIntent = intents[0];
     if (!best || !bestIntent) throw new Error('NaturalMessageClassifier.classify(): the models have no labels');
+    // No word the models have ever seen (gibberish, another language): no confidence at all,
+    // so the bot asks instead of guessing.
+    const understood = tokens.some((t) => !SHAPE_FEATURES.has(t) && this.scopeModel.knows(t));
     return {
       ...parseScopeLabel(best.label),
       intent: bestIntent.label as Intent,
-      confidence: round(best.probability),
+      confidence: understood ? round(best.probability) : 0,
     };
   }
 }
 
 /** Matches an in-scope message to a troubleshooting guide, trained on each guide's examples. */
 export class NaturalTopicMatcher implements TopicMatcher {
-  private readonly model = new NormalisedBayes();
+  private readonly model = new NaiveBayes();
 
   constructor(
     private readonly features: TextFeatures,
@@ -103,7 +68,6 @@ export class NaturalTopicMatcher implements TopicMatcher {
       this.model.add(features.extract(guide.title), guide.id);
       for (const example of guide.examples) this.model.add(features.extract(example), guide.id);
     }
-    this.model.train();
   }
 
   match(text: string): { topicId: string; confidence: number } | null {

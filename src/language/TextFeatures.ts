@@ -28,6 +28,9 @@ export function wordsOf(normalised: string): string[] {
   return normalised.match(/[a-z0-9]+(?:[-&][a-z0-9]+)*/g) ?? [];
 }
 
+/** Features about the message's shape rather than its words; they alone are no evidence of meaning. */
+export const SHAPE_FEATURES: ReadonlySet<string> = new Set(['len:short', 'f:noDomain']);
+
 interface LexiconEntry {
   feature: string;
   words: string[];
@@ -74,20 +77,32 @@ export class TextFeatures {
 
   private lexiconFeatures(words: readonly string[]): Set<string> {
     const found = new Set<string>();
+    const positions = new Map<string, number[]>();
     for (const entry of this.entries) {
-      if (found.has(entry.feature) || entry.words.length === 0) continue;
-      if (containsSequence(words, entry.words)) found.add(entry.feature);
+      if (entry.words.length === 0) continue;
+      const at = sequencePositions(words, entry.words);
+      if (at.length === 0) continue;
+      found.add(entry.feature);
+      positions.set(entry.feature, [...(positions.get(entry.feature) ?? []), ...at]);
     }
     // Our device and another maker's gear in one message is the policy's hardest case: mark it.
     if (found.has('f:ourDevice') && (found.has('f:otherBrand') || found.has('f:networkGear'))) found.add('f:ourAndTheirs');
+    // "lorex dvr", "the nvr from uniview": another maker's recorder or camera, not ours.
+    const brands = positions.get('f:otherBrand') ?? [];
+    const devices = positions.get('f:ourDevice') ?? [];
+    if (brands.some((b) => devices.some((d) => Math.abs(d - b) <= 3))) found.add('f:otherBrandDevice');
+    // Nothing from any support vocabulary: the strongest sign of an off-topic message, which
+    // otherwise has only unknown words and would fall to the largest class.
+    if (![...found].some((f) => f !== 'f:greeting')) found.add('f:noDomain');
     return found;
   }
 }
 
-function containsSequence(words: readonly string[], seq: readonly string[]): boolean {
+function sequencePositions(words: readonly string[], seq: readonly string[]): number[] {
+  const found: number[] = [];
   outer: for (let i = 0; i + seq.length <= words.length; i += 1) {
     for (let j = 0; j < seq.length; j += 1) if (words[i + j] !== seq[j]) continue outer;
-    return true;
+    found.push(i);
   }
-  return false;
+  return found;
 }
