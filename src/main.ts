@@ -2,11 +2,13 @@
  * The composition root: config → stores → knowledge and services → dialogs → bot → HTTP server.
  * Nothing else reads the environment or creates long-lived objects.
  */
+import './threadpool.js';
 import { buildBot } from './bot/buildBot.js';
 import { createRuntime } from './bot/createRuntime.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DocumentStore } from './domain/ports/DocumentStore.js';
 import { createApp, type BotRuntime } from './http/app.js';
+import { InFlightTurns } from './http/InFlightTurns.js';
 import { loadKnowledge } from './knowledge/KnowledgeBase.js';
 import { buildTriage } from './language/buildTriage.js';
 import { createLogger } from './logger.js';
@@ -35,8 +37,10 @@ async function main(): Promise<void> {
 
   let runtime: BotRuntime | null = null;
   let store: DocumentStore | null = null;
+  const inFlight = new InFlightTurns();
   const app = createApp({
     logger,
+    inFlight,
     runtime: () => runtime,
     readiness: {
       checks: async () => ({ knowledge: runtime !== null, store: store ? await store.ready() : false }),
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
 
   closeOnSignals(app, logger, async () => {
     clearInterval(sweeper);
+    await inFlight.drained();
     await store?.close();
   });
 }

@@ -20,15 +20,15 @@ export function closeOnSignals(server: Server, logger: Logger, onClose: () => Pr
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
-    // Stop accepting connections; in-flight turns finish and their writes complete before the store closes.
-    server.close(() => {
-      onClose()
-        .then(() => process.exit(0))
-        .catch((err: Error) => {
-          logger.error({ err: { message: err.message } }, 'shutdown failed');
-          process.exit(1);
-        });
-    });
+    // Stop accepting connections; onClose waits for running turns and their writes, then closes the
+    // stores. (server.close's own callback would also wait for idle keep-alive sockets.)
+    server.close();
+    onClose()
+      .then(() => process.exit(0))
+      .catch((err: Error) => {
+        logger.error({ err: { message: err.message } }, 'shutdown failed');
+        process.exit(1);
+      });
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

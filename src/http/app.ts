@@ -4,6 +4,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { SupportAdapter } from '../bot/SupportAdapter.js';
 import { describeZodError } from '../knowledge/jsonl.js';
 import { anonymousServiceUrlAllowed, IncomingActivitySchema } from './activitySchema.js';
+import { InFlightTurns } from './InFlightTurns.js';
 
 /** The parts of the bot the HTTP layer needs, available once start-up has finished. */
 export interface BotRuntime {
@@ -24,6 +25,8 @@ export interface AppOptions {
   /** Null until knowledge and stores are loaded: messages get 503 until then. */
   runtime: () => BotRuntime | null;
   maxBodyBytes?: number;
+  /** Shutdown waits for these before closing the stores. */
+  inFlight?: InFlightTurns;
 }
 
 function sendError(res: Response, status: number, error: string, message: string): void {
@@ -34,6 +37,7 @@ function sendError(res: Response, status: number, error: string, message: string
 /** Builds the restify application without listening, so tests can run it on port 0. */
 export function createApp(options: AppOptions): Server {
   const { logger } = options;
+  const inFlight = options.inFlight ?? new InFlightTurns();
   const server = restify.createServer({ name: 'camsupport-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? 256 * 1024, mapParams: false, rejectUnknown: true }));
 
@@ -62,7 +66,7 @@ export function createApp(options: AppOptions): Server {
     }
     const authHeader = req.header('authorization') ?? '';
     try {
-      const invokeResponse = await runtime.adapter.processValidated(authHeader, parsed.data as unknown as Activity, (ctx) => runtime.handleTurn(ctx));
+      const invokeResponse = await inFlight.track(() => runtime.adapter.processValidated(authHeader, parsed.data as unknown as Activity, (ctx) => runtime.handleTurn(ctx)));
       res.status(invokeResponse?.status ?? 200);
       if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
       else res.end();

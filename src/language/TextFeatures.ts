@@ -41,12 +41,18 @@ interface LexiconEntry {
  * negated stems ("neg:record" for "not recording") and lexicon features ("f:otherBrand").
  */
 export class TextFeatures {
-  private readonly entries: LexiconEntry[];
+  /** Lexicon phrases by their first word, so a message is matched in one pass over its words. */
+  private readonly entriesByFirstWord = new Map<string, LexiconEntry[]>();
 
   constructor(lexicon: Lexicon) {
-    this.entries = Object.entries(lexicon).flatMap(([name, phrases]) =>
-      phrases.map((phrase) => ({ feature: `f:${name}`, words: wordsOf(normaliseText(phrase)) })),
-    );
+    for (const [name, phrases] of Object.entries(lexicon)) {
+      for (const phrase of phrases) {
+        const words = wordsOf(normaliseText(phrase));
+        const first = words[0];
+        if (first === undefined) continue;
+        this.entriesByFirstWord.set(first, [...(this.entriesByFirstWord.get(first) ?? []), { feature: `f:${name}`, words }]);
+      }
+    }
   }
 
   extract(text: string): string[] {
@@ -78,13 +84,13 @@ export class TextFeatures {
   private lexiconFeatures(words: readonly string[]): Set<string> {
     const found = new Set<string>();
     const positions = new Map<string, number[]>();
-    for (const entry of this.entries) {
-      if (entry.words.length === 0) continue;
-      const at = sequencePositions(words, entry.words);
-      if (at.length === 0) continue;
-      found.add(entry.feature);
-      positions.set(entry.feature, [...(positions.get(entry.feature) ?? []), ...at]);
-    }
+    words.forEach((word, at) => {
+      for (const entry of this.entriesByFirstWord.get(word) ?? []) {
+        if (!startsAt(words, entry.words, at)) continue;
+        found.add(entry.feature);
+        positions.set(entry.feature, [...(positions.get(entry.feature) ?? []), at]);
+      }
+    });
     // Our device and another maker's gear in one message is the policy's hardest case: mark it.
     if (found.has('f:ourDevice') && (found.has('f:otherBrand') || found.has('f:networkGear'))) found.add('f:ourAndTheirs');
     // "lorex dvr", "the nvr from uniview": another maker's recorder or camera, not ours.
@@ -98,11 +104,7 @@ export class TextFeatures {
   }
 }
 
-function sequencePositions(words: readonly string[], seq: readonly string[]): number[] {
-  const found: number[] = [];
-  outer: for (let i = 0; i + seq.length <= words.length; i += 1) {
-    for (let j = 0; j < seq.length; j += 1) if (words[i + j] !== seq[j]) continue outer;
-    found.push(i);
-  }
-  return found;
+function startsAt(words: readonly string[], seq: readonly string[], at: number): boolean {
+  for (let j = 0; j < seq.length; j += 1) if (words[at + j] !== seq[j]) return false;
+  return true;
 }

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
+
+let tempCounter = 0;
 
 /**
  * A lowdb adapter whose `write` resolves only once the data is on disk: temp file → fsync →
@@ -9,7 +10,11 @@ import type { Adapter } from 'lowdb';
  * right after an acknowledged write could lose it.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** Creates the file's directory; a store passes a cached version to skip a syscall per write. */
+    private readonly ensureDirectory: (dir: string) => Promise<unknown> = (dir) => mkdir(dir, { recursive: true }),
+  ) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -24,8 +29,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const dir = path.dirname(this.file);
-    await mkdir(dir, { recursive: true });
-    const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
+    await this.ensureDirectory(dir);
+    const temp = path.join(dir, `.${path.basename(this.file)}.${process.pid}-${(tempCounter += 1)}.tmp`);
     const handle = await open(temp, 'w');
     try {
       await handle.writeFile(JSON.stringify(data));

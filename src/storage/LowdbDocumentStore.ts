@@ -15,6 +15,9 @@ interface DocumentFile<T = unknown> {
   updatedAt: string;
 }
 
+/** Documents kept in memory (a few KiB each): the live conversations of a busy day. */
+const CACHE_SIZE = 5_000;
+
 const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** Directories opened by this process: a second store on one directory would bypass the per-key locks. */
 const openDirectories = new Set<string>();
@@ -38,6 +41,9 @@ export class DataDirLockedError extends Error {
  */
 export class LowdbDocumentStore implements DocumentStore {
   private readonly locks = new KeyedLock();
+  /** Write-through cache of recent documents: one process owns DATA_DIR, so it is never stale. */
+  private readonly cache = new RecentDocuments(CACHE_SIZE);
+  private readonly knownDirectories = new Set<string>();
   private closed = false;
 
   private constructor(
@@ -60,8 +66,12 @@ export class LowdbDocumentStore implements DocumentStore {
     const found = new Map<string, StoredDocument<T>>();
     await Promise.all(
       ids.map(async (id) => {
-        const doc = await this.database<T>(collection, id).adapter.read();
-        if (doc) found.set(id, { value: doc.value, eTag: doc.eTag });
+        const file = this.fileFor(collection, id);
+        const doc = (this.cache.get(file) as DocumentFile<T> | undefined) ?? (await this.database<T>(file).adapter.read());
+        if (!doc) return;
+        this.cache.set(file, doc);
+        // A copy: callers (botbuilder state) mutate what they read.
+        found.set(id, { value: structuredClone(doc.value), eTag: doc.eTag });
       }),
     );
     return found;
@@ -69,16 +79,24 @@ export class LowdbDocumentStore implements DocumentStore {
 
   async write<T>(collection: string, id: string, value: T, expected?: ExpectedETag): Promise<string> {
     this.assertOpen();
-    const db = this.database<T>(collection, id);
-    return this.locks.run(this.fileFor(collection, id), async () => {
+    const file = this.fileFor(collection, id);
+    const db = this.database<T>(file);
+    return this.locks.run(file, async () => {
       if (expected !== undefined && expected !== '*') {
-        await db.read();
+        const current = (this.cache.get(file) as DocumentFile<T> | undefined) ?? (await db.adapter.read());
         // As botbuilder's MemoryStorage: an eTag is checked only against a document that exists.
-        if (db.data && db.data.eTag !== expected) throw new ETagConflictError(collection, id);
+        if (current && current.eTag !== expected) throw new ETagConflictError(collection, id);
       }
       const eTag = newETag();
-      db.data = { id, value, eTag, updatedAt: new Date().toISOString() };
-      await db.write();
+      const doc: DocumentFile<T> = { id, value: structuredClone(value), eTag, updatedAt: new Date().toISOString() };
+      db.data = doc;
+      try {
+        await db.write();
+      } catch (err) {
+        this.cache.delete(file); // the file may hold either version now: read it again next time
+        throw err;
+      }
+      this.cache.set(file, doc);
       return eTag;
     });
   }
@@ -104,6 +122,7 @@ export class LowdbDocumentStore implements DocumentStore {
         const info = await stat(file).catch(() => null);
         if (!info || info.mtime >= before) return false;
         await unlink(file).catch(ignoreMissing);
+        this.cache.delete(file);
         return true;
       });
       if (gone) removed += 1;
@@ -122,8 +141,14 @@ export class LowdbDocumentStore implements DocumentStore {
     openDirectories.delete(this.dir);
   }
 
-  private database<T>(collection: string, id: string): Low<DocumentFile<T> | null> {
-    return new Low<DocumentFile<T> | null>(new DurableJsonFile<DocumentFile<T> | null>(this.fileFor(collection, id)), null);
+  private database<T>(file: string): Low<DocumentFile<T> | null> {
+    return new Low<DocumentFile<T> | null>(new DurableJsonFile<DocumentFile<T> | null>(file, (dir) => this.ensureDirectory(dir)), null);
+  }
+
+  private async ensureDirectory(dir: string): Promise<void> {
+    if (this.knownDirectories.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.knownDirectories.add(dir);
   }
 
   private fileFor(collection: string, id: string): string {
@@ -153,6 +178,7 @@ export class LowdbDocumentStore implements DocumentStore {
   private removeFile(file: string): Promise<void> {
     return this.locks.run(file, async () => {
       await unlink(file).catch(ignoreMissing);
+      this.cache.delete(file);
       await syncDirectory(path.dirname(file)).catch(ignoreMissing);
     });
   }
@@ -190,5 +216,34 @@ function isRunning(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A bounded map that forgets the least recently used document first. */
+class RecentDocuments {
+  private readonly entries = new Map<string, DocumentFile>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): DocumentFile | undefined {
+    const doc = this.entries.get(key);
+    if (doc) {
+      this.entries.delete(key);
+      this.entries.set(key, doc);
+    }
+    return doc;
+  }
+
+  set(key: string, doc: DocumentFile): void {
+    this.entries.delete(key);
+    this.entries.set(key, doc);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 }
