@@ -12,13 +12,14 @@ export async function seedConversations(dataDir: string, count: number, concurre
   const worker = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
+      // Returning customers: a thousand users across all the conversations.
       await storage.write({
         [`webchat/conversations/seed-${i}/`]: {
           dialogState: { dialogStack: [{ id: 'main', state: { options: {}, values: { instanceId: `i${i}` }, stepIndex: 1 } }] },
           record: { requests: [], lastTriage: { text: 'my dvr stopped recording', scope: 'in_scope', clause: null, intent: 'troubleshoot', confidence: 0.93 } },
           eTag: '*',
         },
-        [`webchat/users/seed-user-${i}/`]: { profile: { lastSeen: '2026-11-01' }, eTag: '*' },
+        [`webchat/users/seed-user-${i % 1000}/`]: { profile: { lastSeen: '2026-11-01' }, eTag: '*' },
       });
     }
   };

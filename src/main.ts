@@ -64,9 +64,10 @@ async function main(): Promise<void> {
     const removed = await stateStorage.expireIdleConversations(new Date(now().getTime() - config.conversationTtlMs));
     if (removed > 0) logger.info({ removed }, 'expired idle conversation state');
   };
+  // Hourly, starting an hour after start-up: a sweep walks every stored conversation, which is
+  // not worth doing while a restarted server is taking its first turns.
   const sweeper = setInterval(() => sweep().catch((err: Error) => logger.error({ err: { message: err.message } }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
   sweeper.unref();
-  await sweep();
 
   closeOnSignals(app, logger, async () => {
     clearInterval(sweeper);

@@ -51,6 +51,13 @@ describe('policy edge cases', () => {
     expect(triage.classify('thanks a lot, bye')).toMatchObject({ scope: 'off_topic', intent: 'greeting' });
   });
 
+  test('an explicit request for a person inside a longer message is what the customer asks for', async () => {
+    const { triage } = await trainedTriage();
+    expect(triage.classify('the nvr died again and nothing records, i want to talk to a real person right now')).toMatchObject({ scope: 'in_scope', intent: 'human' });
+    // "person" alone in a description is not a request for one.
+    expect(triage.classify('the camera does not detect a person walking at night').intent).not.toBe('human');
+  });
+
   test('a clause comes with out_of_scope and only then; confidence is a probability', async () => {
     const { triage } = await trainedTriage();
     for (const text of ['my hdd is full', 'backup my footage to google drive', 'which ports for the firewall', 'hello', 'zzz']) {

@@ -24,6 +24,18 @@ export class InterruptionDetector {
     }
   }
 
+  /**
+   * True when a longer message contains an explicit request for a person ("…let me talk to a live
+   * agent asap"): one of the multi-word human phrases, as whole words anywhere in the message.
+   */
+  asksForPerson(text: string): boolean {
+    const n = ` ${normalisePhrase(text)} `;
+    for (const [phrase, kind] of this.phrases) {
+      if (kind === 'human' && phrase.includes(' ') && n.includes(` ${phrase} `)) return true;
+    }
+    return false;
+  }
+
   detect(text: string | undefined): Interruption | null {
     if (!text) return null;
     const n = normalisePhrase(text).replace(/^(please |pls |i want to |i d like to |can i |could i |let me )/, '').replace(/ (please|pls|now)$/, '');

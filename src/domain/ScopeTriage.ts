@@ -24,6 +24,8 @@ export class ScopeTriage {
     private readonly classifier: MessageClassifier,
     clauses: readonly PolicyClause[],
     private readonly confidenceThreshold: number,
+    /** Recognises an explicit request for a person inside a longer message. */
+    private readonly asksForPerson: (text: string) => boolean = () => false,
   ) {
     for (const c of clauses) this.rules.set(c.id, c);
     for (const id of [...CLAUSES, 'advice_only', 'needs_diagnosis']) {
@@ -34,7 +36,9 @@ export class ScopeTriage {
   /** The labels alone (what `npm run classify` prints). */
   classify(text: string): ScopeDecision {
     const raw = this.classifier.classify(text);
-    return applyTaxonomyRules(text, raw);
+    // "A message that mentions several things is labelled by what the customer asks us to do."
+    const asked = this.asksForPerson(text) ? { ...raw, intent: 'human' as const } : raw;
+    return applyTaxonomyRules(text, asked);
   }
 
   triage(text: string): TriageOutcome {
