@@ -1,26 +1,12 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from 'vitest';
+import { ROOT, runCli } from './helpers/runCli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-function run(script: string, args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(ROOT, 'src', 'cli', script), ...args], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 test('classify: one JSON line out per line in, in order; a bad line gets an error and the rest still run', async () => {
   const input = ['{"text":"my dvr stopped recording"}', 'not json', '{"text":""}', '{"nope":1}', '{"text":"can you fix my netgear router settings"}'].join('\n');
-  const { code, stdout } = await run('classify.ts', [], `${input}\n`);
+  const { code, stdout } = await runCli('classify.ts', [], { stdin: `${input}\n` });
   expect(code).toBe(0);
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines).toHaveLength(5);
@@ -34,7 +20,7 @@ test('classify: one JSON line out per line in, in order; a bad line gets an erro
 });
 
 test('eval: prints accuracy, out-of-scope recall, per-label figures and a confusion matrix', async () => {
-  const { code, stdout } = await run('eval.ts', [path.join(ROOT, 'test', 'heldout.jsonl')], '');
+  const { code, stdout } = await runCli('eval.ts', [path.join(ROOT, 'test', 'heldout.jsonl')], { stdin: '' });
   expect(code).toBe(0);
   expect(stdout).toMatch(/scope accuracy\s+\d+\.\d%/);
   expect(stdout).toMatch(/out-of-scope recall\s+\d+\.\d%/);
@@ -43,7 +29,7 @@ test('eval: prints accuracy, out-of-scope recall, per-label figures and a confus
 });
 
 test('eval: a missing file is one clear error and a non-zero exit', async () => {
-  const { code, stderr } = await run('eval.ts', ['/nonexistent.jsonl'], '');
+  const { code, stderr } = await runCli('eval.ts', ['/nonexistent.jsonl'], { stdin: '' });
   expect(code).not.toBe(0);
   expect(stderr).toMatch(/cannot read \/nonexistent\.jsonl/);
 });

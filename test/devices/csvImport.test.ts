@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from 'vitest';
+import { ROOT, runCli } from '../helpers/runCli.js';
 import { parseCsv } from '../../src/devices/csv.js';
 import { DeviceCsvError, importDevicesCsv, parseDevicesCsv } from '../../src/devices/importDevicesCsv.js';
 import { seedRegistryIfEmpty } from '../../src/devices/seedSampleRegistry.js';
 import { DEVICE_CATEGORIES } from '../../src/domain/devices/Device.js';
 import { openRegistry, tempDir } from './helpers.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SAMPLE = path.join(ROOT, 'knowledge', 'devices', 'sample-registry.csv');
 const HEADER =
   'serial,model,category,policy_id,delivered_on,price,currency,paid_in_full,manufacturer_warranty_months,phone_on_card,card_has_serial,card_has_purchase_date,customer_ref';
@@ -149,40 +148,26 @@ test('seedRegistryIfEmpty: imports the sample into an empty registry only', asyn
   expect(await empty.count()).toBe(0);
 });
 
-function runImport(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'src', 'cli', 'registryImport.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', STORE: 'lowdb', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('registry:import CLI: a summary line and one line per bad row; exit 1 only when the file is unusable', async () => {
   const dataDir = await tempDir();
   const file = path.join(await tempDir(), 'export.csv');
   await writeFile(file, [...rows, 'BAD-ROW,x,camera,poe-sec,2025-02-30,,,yes,,,yes,yes,C'].join('\n'));
-  const first = await runImport([file], { DATA_DIR: dataDir });
+  const first = await runCli('registryImport.ts', [file], { env: { STORE: 'lowdb', DATA_DIR: dataDir } });
   expect(first.code).toBe(0);
   const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines[0]).toEqual({ file, imported: 3, updated: 0, unchanged: 0, rejected: 1 });
   expect(lines[1]).toEqual({ line: 5, error: expect.stringMatching(/^line 5: delivered_on: not a calendar date/) });
 
-  const again = await runImport([file], { DATA_DIR: dataDir });
+  const again = await runCli('registryImport.ts', [file], { env: { STORE: 'lowdb', DATA_DIR: dataDir } });
   expect(JSON.parse(again.stdout.split('\n')[0] ?? '')).toMatchObject({ imported: 0, updated: 0, unchanged: 3, rejected: 1 });
 
-  const missing = await runImport(['/nonexistent/export.csv'], { DATA_DIR: dataDir });
+  const missing = await runCli('registryImport.ts', ['/nonexistent/export.csv'], { env: { STORE: 'lowdb', DATA_DIR: dataDir } });
   expect(missing.code).toBe(1);
   expect(missing.stderr.trim()).toBe('registry import: cannot read /nonexistent/export.csv: ENOENT');
 
   await writeFile(file, 'serial;model\n');
-  const header = await runImport([file], { DATA_DIR: dataDir });
+  const header = await runCli('registryImport.ts', [file], { env: { STORE: 'lowdb', DATA_DIR: dataDir } });
   expect(header.code).toBe(1);
   expect(header.stderr).toMatch(/^registry import: line 1: header: missing column/);
 });

@@ -1,24 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect, test } from 'vitest';
+import { runCli } from '../helpers/runCli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function run(stdin: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'warranty.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 test('warranty: one JSON line out per case in, in order; bad lines get {"error": "line N: ..."} and the rest still run', async () => {
   const input = [
@@ -33,7 +16,7 @@ test('warranty: one JSON line out per case in, in order; bad lines get {"error":
   ]
     .map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))
     .join('\n');
-  const { code, stdout, stderr } = await run(`${input}\n`);
+  const { code, stdout, stderr } = await runCli('warranty.ts', [], { stdin: `${input}\n` });
   expect(stderr).toBe('');
   expect(code).toBe(0);
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -49,7 +32,7 @@ test('warranty: one JSON line out per case in, in order; bad lines get {"error":
 });
 
 test('warranty: blank lines are skipped but still counted in line numbers; no trailing newline needed', async () => {
-  const { code, stdout } = await run('\n\n{"policy":"poe-sec"}');
+  const { code, stdout } = await runCli('warranty.ts', [], { stdin: '\n\n{"policy":"poe-sec"}' });
   expect(code).toBe(0);
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines).toHaveLength(1);
@@ -57,13 +40,13 @@ test('warranty: blank lines are skipped but still counted in line numbers; no tr
 });
 
 test('warranty: empty input, empty output', async () => {
-  const { code, stdout } = await run('');
+  const { code, stdout } = await runCli('warranty.ts', [], { stdin: '' });
   expect(code).toBe(0);
   expect(stdout).toBe('');
 });
 
 test('warranty: unreadable policies are one clear error on stderr and a non-zero exit', async () => {
-  const { code, stdout, stderr } = await run('{}\n', { KNOWLEDGE_DIR: '/nonexistent-knowledge' });
+  const { code, stdout, stderr } = await runCli('warranty.ts', [], { stdin: '{}\n', env: { KNOWLEDGE_DIR: '/nonexistent-knowledge' } });
   expect(code).not.toBe(0);
   expect(stdout).toBe('');
   expect(stderr).toMatch(/\/nonexistent-knowledge\/warranty: directory is missing/);
