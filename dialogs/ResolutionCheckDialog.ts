@@ -1,5 +1,6 @@
 import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
+import type { WarrantySummary } from '../src/domain/SupportRequest.js';
 
 export const RESOLUTION_CHECK_DIALOG_ID = 'resolutionCheckDialog';
 const WATERFALL_ID = 'resolutionCheckDialog.waterfall';
@@ -10,6 +11,9 @@ export interface ResolutionCheckOptions {
   askFixed: boolean;
   summary?: string;
   guideTried?: string;
+  warranty?: WarrantySummary;
+  /** The question that offers a ticket or a person, when the default ("Sorry that didn't solve it…") does not fit. */
+  offer?: string;
 }
 
 const YES = 'Yes, fixed';
@@ -48,7 +52,7 @@ export class ResolutionCheckDialog extends ComponentDialog {
       return step.endDialog({ fixed: true });
     }
     return step.prompt(CHOICE_PROMPT_ID, {
-      prompt: "Sorry that didn't solve it. Would you like me to open a ticket for our support team, or talk to a person now?",
+      prompt: this.options(step).offer ?? "Sorry that didn't solve it. Would you like me to open a ticket for our support team, or talk to a person now?",
       retryPrompt: 'Please choose: open a ticket, talk to a person, or no thanks.',
       choices: [{ value: TICKET, synonyms: ['ticket', 'case'] }, { value: PERSON, synonyms: ['person', 'human', 'agent'] }, { value: NO_THANKS, synonyms: ['no', 'nothing'] }],
       style: ListStyle.suggestedAction,
@@ -57,12 +61,17 @@ export class ResolutionCheckDialog extends ComponentDialog {
 
   private async actStep(step: WaterfallStepContext) {
     const choice = (step.result as FoundChoice).value;
-    const { summary, guideTried } = this.options(step);
+    const { summary, guideTried, warranty } = this.options(step);
+    const details = { summary, guideTried, warranty };
     if (choice === TICKET) {
-      await this.records.addRequest(step.context, { kind: 'ticket', summary, guideTried });
-      await step.context.sendActivity('I have recorded a ticket request with your description and the steps we already tried. Our support team picks it up from here.');
+      await this.records.addRequest(step.context, { kind: 'ticket', ...details });
+      await step.context.sendActivity(
+        warranty
+          ? 'I have recorded a ticket request with your device and the warranty result. Our support team picks it up from here.'
+          : 'I have recorded a ticket request with your description and the steps we already tried. Our support team picks it up from here.',
+      );
     } else if (choice === PERSON) {
-      await this.records.addRequest(step.context, { kind: 'human', summary, guideTried });
+      await this.records.addRequest(step.context, { kind: 'human', ...details });
       await step.context.sendActivity('I have recorded that you would like to talk to a person, together with what we tried so far. A member of our support team will take over this conversation.');
     } else {
       await step.context.sendActivity('All right. If anything else comes up, just describe it.');

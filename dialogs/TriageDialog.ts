@@ -1,11 +1,13 @@
 import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
-import type { ScopeTriage } from '../src/domain/ScopeTriage.js';
+import type { ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
+import type { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
 import { adviceOnlyReply, CAPABILITIES, outOfScopeReply } from './messages.js';
 import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 import { TROUBLESHOOTING_GUIDE_DIALOG_ID, type TroubleshootingGuideOptions } from './TroubleshootingGuideDialog.js';
+import { WARRANTY_DIALOG_ID, type WarrantyOptions } from './WarrantyDialog.js';
 
 export const TRIAGE_DIALOG_ID = 'triageDialog';
 const WATERFALL_ID = 'triageDialog.waterfall';
@@ -31,6 +33,7 @@ export class TriageDialog extends ComponentDialog {
   constructor(
     private readonly triage: ScopeTriage,
     private readonly records: ConversationRecords,
+    private readonly warranty: WarrantyCheck,
     /** The dialogs triage hands over to (guide, diagnosis, resolution check). They are children of
      * this dialog, not siblings: botbuilder re-prompts a nested dialog only within its own set. */
     handlers: readonly Dialog[],
@@ -44,7 +47,7 @@ export class TriageDialog extends ComponentDialog {
 
   private async classifyStep(step: WaterfallStepContext) {
     const { text } = step.options as TriageOptions;
-    const outcome = this.triage.triage(text);
+    const outcome = await this.withRegisteredSerial(text, this.triage.triage(text));
     await this.records.rememberTriage(step.context, text, outcome.decision);
     if (!outcome.needsClarification) return step.next(outcome.decision);
     return step.prompt(CLARIFY_PROMPT_ID, {
@@ -91,19 +94,26 @@ export class TriageDialog extends ComponentDialog {
         await this.records.addRequest(step.context, { kind: 'human', summary: text });
         await step.context.sendActivity('Sure. I have recorded that you would like to talk to a person; a member of our support team will take over this conversation. Meanwhile you can keep describing the problem here.');
         return step.endDialog(decision);
-      case 'ticket_status':
       case 'warranty':
-        // Ticket look-up and the serial-number warranty check are separate capabilities; until they
-        // are connected, say so plainly and hand the request to people rather than guess.
-        await step.context.sendActivity(
-          decision.intent === 'warranty'
-            ? 'Warranty and repair questions are covered by our support. I cannot check a serial number in this chat yet, so I will pass this to our support team.'
-            : 'I cannot look up tickets in this chat yet, so I will pass your question to our support team.',
-        );
+        return step.beginDialog(WARRANTY_DIALOG_ID, { text } satisfies WarrantyOptions);
+      case 'ticket_status':
+        // Ticket look-up is a separate capability; until it is connected, say so plainly and hand
+        // the question to people rather than guess.
+        await step.context.sendActivity('I cannot look up tickets in this chat yet, so I will pass your question to our support team.');
         return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: false, summary: text } satisfies ResolutionCheckOptions);
       default:
         return step.beginDialog(TROUBLESHOOTING_GUIDE_DIALOG_ID, { text } satisfies TroubleshootingGuideOptions);
     }
+  }
+
+  /**
+   * A message the classifier cannot place ("expired? SW-POE8-221120-0003") that names one of our
+   * registered devices is a warranty question about it.
+   */
+  private async withRegisteredSerial(text: string, outcome: TriageOutcome): Promise<TriageOutcome> {
+    if (outcome.decision.scope !== 'off_topic' && !outcome.needsClarification) return outcome;
+    if ((await this.warranty.find(text)).kind !== 'found') return outcome;
+    return { ...outcome, decision: { scope: 'in_scope', clause: null, intent: 'warranty', confidence: 1 }, rule: null, needsClarification: false };
   }
 
   private decisionFrom(result: unknown): ScopeDecision {

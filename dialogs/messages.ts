@@ -4,7 +4,7 @@ import type { PolicyClause } from '../src/knowledge/schemas.js';
 /** What the bot can do: the welcome and the help text say the same thing. */
 export const CAPABILITIES = [
   'check whether a problem is something our support covers, and help you fix it (recorders, cameras, their installation and network setup)',
-  'explain the warranty on our products',
+  'check the warranty of a device by its serial number: covered or not, until when, and what is free or charged',
   'note a ticket for our support team',
   'put you in touch with a person',
 ];

@@ -15,6 +15,10 @@ import { createLogger } from './logger.js';
 import { closeOnSignals, listen } from './server.js';
 import { BotStateStorage } from './storage/BotStateStorage.js';
 import { LowdbDocumentStore } from './storage/LowdbDocumentStore.js';
+import { DocumentDeviceRegistry } from './storage/DocumentDeviceRegistry.js';
+import { seedRegistryIfEmpty } from './devices/seedSampleRegistry.js';
+import { WarrantyCheck } from './domain/warranty/WarrantyCheck.js';
+import { calendarDay } from './domain/warranty/calendar.js';
 import { PgDocumentStore } from './storage/PgDocumentStore.js';
 
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
@@ -54,8 +58,12 @@ async function main(): Promise<void> {
   const { triage, topics } = buildTriage(knowledge, config.triageConfidenceThreshold);
   store = await openStore(config);
   const stateStorage = new BotStateStorage(store);
+  const registry = new DocumentDeviceRegistry(store);
+  const seeded = await seedRegistryIfEmpty(registry, knowledge.sampleRegistryFile);
+  if (seeded.seeded) logger.info({ devices: seeded.imported }, 'device registry was empty: imported the sample registry');
+  const warranty = new WarrantyCheck(registry, knowledge.warrantyPolicies, () => calendarDay(now()));
 
-  const parts = buildBot({ knowledge, triage, topics, storage: stateStorage, now });
+  const parts = buildBot({ knowledge, triage, topics, storage: stateStorage, warranty, now });
   runtime = createRuntime(parts, config.botAuth, logger);
   logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
 

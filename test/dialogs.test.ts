@@ -1,36 +1,6 @@
-import { MemoryStorage, type Activity } from 'botbuilder';
-import { DialogTestClient } from 'botbuilder-testing';
 import { describe, expect, test } from 'vitest';
-import type { BotParts } from '../src/bot/buildBot.js';
-import type { ConversationRecord } from '../src/domain/SupportRequest.js';
-import { testBot, trainedTriage } from './helpers/testBot.js';
-
-/** Sends one message and returns every reply of that turn, in order. */
-async function say(client: DialogTestClient, text: string): Promise<Partial<Activity>[]> {
-  const replies: Partial<Activity>[] = [];
-  let reply = (await client.sendActivity(text)) as Partial<Activity> | undefined;
-  while (reply) {
-    if (reply.type === 'message') replies.push(reply);
-    reply = client.getNextReply() as Partial<Activity> | undefined;
-  }
-  return replies;
-}
-
-const joined = (replies: Partial<Activity>[]) => replies.map((r) => r.text ?? '').join('\n---\n');
-const buttons = (replies: Partial<Activity>[]) => replies.flatMap((r) => r.suggestedActions?.actions.map((a) => a.title) ?? []);
-
-async function newClient(): Promise<{ client: DialogTestClient; parts: BotParts; record: () => Promise<ConversationRecord | undefined> }> {
-  const storage = new MemoryStorage();
-  const parts = await testBot(storage);
-  const client = new DialogTestClient('webchat', parts.mainDialog, undefined, [], parts.conversationState);
-  // What the conversation state holds after the last turn (DialogTestClient saves it each turn).
-  const record = async () => {
-    const key = 'webchat/conversations/Convo1/'; // TestAdapter's conversation id
-    const item = (await storage.read([key]))[key] as { record?: ConversationRecord } | undefined;
-    return item?.record;
-  };
-  return { client, parts, record };
-}
+import { buttons, joined, newClient, say } from './helpers/dialogClient.js';
+import { trainedTriage } from './helpers/testBot.js';
 
 async function clauseText(id: string): Promise<string> {
   const { knowledge } = await trainedTriage();

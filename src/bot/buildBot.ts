@@ -5,10 +5,12 @@ import { NetworkDiagnosisDialog } from '../../dialogs/NetworkDiagnosisDialog.js'
 import { ResolutionCheckDialog } from '../../dialogs/ResolutionCheckDialog.js';
 import { TriageDialog } from '../../dialogs/TriageDialog.js';
 import { TroubleshootingGuideDialog } from '../../dialogs/TroubleshootingGuideDialog.js';
+import { WarrantyDialog } from '../../dialogs/WarrantyDialog.js';
 import { ConversationRecords } from '../conversation/ConversationRecords.js';
 import { InterruptionDetector } from '../domain/Interruptions.js';
 import type { TopicMatcher } from '../domain/ports/MessageClassifier.js';
 import type { ScopeTriage } from '../domain/ScopeTriage.js';
+import type { WarrantyCheck } from '../domain/warranty/WarrantyCheck.js';
 import type { ConversationRecord } from '../domain/SupportRequest.js';
 import type { KnowledgeBase } from '../knowledge/KnowledgeBase.js';
 import { SupportBot, type UserProfile } from './SupportBot.js';
@@ -28,6 +30,7 @@ export interface BotDependencies {
   triage: ScopeTriage;
   topics: TopicMatcher;
   storage: Storage;
+  warranty: WarrantyCheck;
   now: () => Date;
 }
 
@@ -42,9 +45,10 @@ export function buildBot(deps: BotDependencies): BotParts {
   // Each dialog that begins another holds it as a child (botbuilder finds nested dialogs on
   // re-prompt only in their parent's set), so the resolution check appears under each user.
   const resolutionCheck = () => new ResolutionCheckDialog(records);
-  const triageDialog = new TriageDialog(deps.triage, records, [
+  const triageDialog = new TriageDialog(deps.triage, records, deps.warranty, [
     new TroubleshootingGuideDialog(deps.knowledge.guides, deps.topics, resolutionCheck()),
     new NetworkDiagnosisDialog(deps.knowledge.diagnosis, customerNetwork, resolutionCheck()),
+    new WarrantyDialog(deps.warranty, resolutionCheck()),
     resolutionCheck(),
   ]);
   const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), records, [triageDialog]);

@@ -11,6 +11,19 @@ export interface SupportRequest {
   summary?: string;
   triage?: ScopeDecision;
   guideTried?: string;
+  /** The warranty check made in the conversation, when there was one. */
+  warranty?: WarrantySummary;
+}
+
+/** What a ticket needs to know of a warranty check. */
+export interface WarrantySummary {
+  serial: string;
+  model: string;
+  category: string;
+  status: 'covered' | 'not_covered' | 'expired';
+  coveredUntil: string;
+  reasons: string[];
+  chargeable: boolean;
 }
 
 /** What the bot remembers about a conversation beyond the dialog stack. */

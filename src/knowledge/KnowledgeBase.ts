@@ -1,7 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { describeZodError, parseJsonLines } from './jsonl.js';
+import type { WarrantyPolicy } from '../domain/warranty/WarrantyPolicy.js';
+import { filesIn, KnowledgeError, readJson } from './files.js';
+import { parseJsonLines } from './jsonl.js';
+import { loadWarrantyPolicies } from './warrantyPolicies.js';
 import {
   InterruptionPhrasesSchema,
   LabelledUtteranceSchema,
@@ -25,33 +28,12 @@ export interface KnowledgeBase {
   diagnosis: NetworkDiagnosis;
   interruptions: InterruptionPhrases;
   lexicon: Lexicon;
+  warrantyPolicies: WarrantyPolicy[];
+  /** The sample device registry imported into an empty store on first start (CSV). */
+  sampleRegistryFile: string;
 }
 
-export class KnowledgeError extends Error {
-  constructor(file: string, detail: string) {
-    super(`knowledge: ${file}: ${detail}`);
-    this.name = 'KnowledgeError';
-  }
-}
-
-async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new KnowledgeError(file, (err as Error).message);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new KnowledgeError(file, describeZodError(parsed.error));
-  return parsed.data;
-}
-
-async function filesIn(dir: string, ext: string): Promise<string[]> {
-  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    throw new KnowledgeError(dir, err.code === 'ENOENT' ? 'directory is missing' : err.message);
-  });
-  return names.filter((n) => n.endsWith(ext)).sort().map((n) => path.join(dir, n));
-}
+export { KnowledgeError };
 
 export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
   const clauses = await readJson(path.join(dir, 'policy', 'clauses.json'), z.array(PolicyClauseSchema).min(1));
@@ -81,5 +63,7 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
     diagnosis: await readJson(path.join(dir, 'diagnosis', 'tcpip-checks.json'), NetworkDiagnosisSchema),
     interruptions: await readJson(path.join(dir, 'interruptions.json'), InterruptionPhrasesSchema),
     lexicon: await readJson(path.join(dir, 'language', 'lexicon.json'), LexiconSchema),
+    warrantyPolicies: await loadWarrantyPolicies(path.join(dir, 'warranty')),
+    sampleRegistryFile: path.join(dir, 'devices', 'sample-registry.csv'),
   };
 }

@@ -7,6 +7,12 @@ import { createApp, type BotRuntime, type Readiness } from '../../src/http/app.j
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/KnowledgeBase.js';
 import { buildTriage } from '../../src/language/buildTriage.js';
 import { listen } from '../../src/server.js';
+import { seedRegistryIfEmpty } from '../../src/devices/seedSampleRegistry.js';
+import type { DeviceRegistry } from '../../src/domain/devices/DeviceRegistry.js';
+import { calendarDay } from '../../src/domain/warranty/calendar.js';
+import { WarrantyCheck } from '../../src/domain/warranty/WarrantyCheck.js';
+import { DocumentDeviceRegistry } from '../../src/storage/DocumentDeviceRegistry.js';
+import { MemoryDocumentStore } from './MemoryDocumentStore.js';
 
 export const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../../knowledge');
 export const THRESHOLD = 0.55;
@@ -21,9 +27,26 @@ export function trainedTriage() {
 
 export const fixedClock = (iso = '2026-03-02T10:00:00Z') => () => new Date(iso);
 
-export async function testBot(storage: Storage = new MemoryStorage()): Promise<BotParts> {
+/** The day the sample registry's edge cases are built around (knowledge/devices/sample-registry.csv). */
+export const SAMPLE_REGISTRY_DAY = '2026-11-28T09:00:00Z';
+
+let registry: Promise<DeviceRegistry> | undefined;
+
+/** The shipped sample registry, imported once per test file into an in-memory store. */
+export function sampleRegistry(): Promise<DeviceRegistry> {
+  registry ??= (async () => {
+    const { knowledge } = await trainedTriage();
+    const r = new DocumentDeviceRegistry(new MemoryDocumentStore());
+    await seedRegistryIfEmpty(r, knowledge.sampleRegistryFile);
+    return r;
+  })();
+  return registry;
+}
+
+export async function testBot(storage: Storage = new MemoryStorage(), now: () => Date = fixedClock()): Promise<BotParts> {
   const { knowledge, triage, topics } = await trainedTriage();
-  return buildBot({ knowledge, triage, topics, storage, now: fixedClock() });
+  const warranty = new WarrantyCheck(await sampleRegistry(), knowledge.warrantyPolicies, () => calendarDay(now()));
+  return buildBot({ knowledge, triage, topics, storage, warranty, now });
 }
 
 export const silentLogger = pino({ level: 'silent' });

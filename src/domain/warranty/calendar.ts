@@ -117,3 +117,8 @@ export function compareDates(a: string, b: string): number {
 function monthName(month: number): string {
   return ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][month - 1] ?? `month ${month}`;
 }
+
+/** The calendar day (UTC) of an instant, as YYYY-MM-DD: what "today" means for a warranty check. */
+export function calendarDay(instant: Date): string {
+  return instant.toISOString().slice(0, 10);
+}

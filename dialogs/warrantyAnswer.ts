@@ -1,0 +1,115 @@
+import { CardFactory, Channels, MessageFactory, type Activity } from 'botbuilder';
+import type { WarrantyAnswer } from '../src/domain/warranty/WarrantyCheck.js';
+
+/** Channels that render Adaptive Cards; everywhere else (Slack, SMS…) gets the same answer as text. */
+const ADAPTIVE_CARD_CHANNELS = new Set<string>([Channels.Msteams, Channels.Webchat, Channels.Directline, Channels.Emulator, Channels.Test]);
+
+export const BACKUP_REMINDER =
+  'Before you send a device in for repair, please back up any recordings you need: backups are your responsibility and we are not responsible for lost data.';
+
+interface AnswerSections {
+  headline: string;
+  facts: Array<[string, string]>;
+  reasons: string[];
+  free: string[];
+  charged: string[];
+  next: string[];
+}
+
+const money = (amount: number, currency: string | undefined) => `${amount.toFixed(2)}${currency ? ` ${currency}` : ''}`;
+
+/** What the warranty answer says, independent of how it is rendered. */
+export function answerSections(a: WarrantyAnswer): AnswerSections {
+  const { device, decision, policy } = a;
+  const name = `${device.model} (S/N ${device.serial})`;
+  const days = decision.daysLeft === 0 ? 'today is the last covered day' : `${decision.daysLeft} day${decision.daysLeft === 1 ? '' : 's'} left`;
+  const headline =
+    decision.status === 'covered'
+      ? `Good news: your ${name} is under warranty until ${decision.coveredUntil} (${days}).`
+      : decision.status === 'expired'
+        ? `The warranty on your ${name} ended on ${decision.coveredUntil}.`
+        : `Your ${name} is within its warranty period (until ${decision.coveredUntil}), but the warranty does not cover it in this case.`;
+
+  const facts: Array<[string, string]> = [
+    ['Status', decision.status === 'covered' ? 'Covered' : decision.status === 'expired' ? 'Expired' : 'Not covered'],
+    ['Covered until', decision.coveredUntil],
+    ['Delivered on', device.deliveredOn],
+    ['Warranty period', `${decision.periodMonths} months from delivery`],
+    ['Policy', policy.title],
+  ];
+
+  const reasons = a.reasons.map((r) => `${r.customerExplanation} (policy: "${r.policyText}")`);
+
+  const g = policy.grants;
+  const free: string[] = [];
+  if (decision.freeRepair) free.push('Repair or replacement of the faulty device');
+  if (decision.freeParts) free.push('Spare parts');
+  if (decision.freeSoftwareUpgrades) free.push(g.softwareUpgrades?.until === 'lifetime' ? 'Software and firmware upgrades, for the life of the device' : 'Software and firmware upgrades');
+  if (decision.hotline) free.push(`Our ${decision.hotline.availability} hotline (${decision.hotline.channels.join(', ')}), answering by phone within ${decision.hotline.phoneResponseHours} hours`);
+  if (decision.inspectionEveryMonths) free.push(`An inspection visit every ${decision.inspectionEveryMonths} months`);
+
+  const charged: string[] = [];
+  if (decision.chargeable) {
+    charged.push(decision.chargedRepair ? 'The repair or replacement, with parts at market price' : 'The repair or replacement');
+    if (decision.status === 'expired' && decision.maintenanceFeeCapPercent !== null) {
+      charged.push(
+        decision.maintenanceFeeCap !== null
+          ? `A maintenance contract, if you want one: at most ${money(decision.maintenanceFeeCap, device.currency)} a year (${decision.maintenanceFeeCapPercent}% of the product price)`
+          : `A maintenance contract, if you want one: at most ${decision.maintenanceFeeCapPercent}% of the product price a year`,
+      );
+    } else if (decision.maintenanceContract) {
+      charged.push('A maintenance contract, if you want one (terms agreed with you)');
+    }
+  }
+
+  const next =
+    decision.status === 'covered'
+      ? ['I can open a repair ticket (RMA) for you now.', BACKUP_REMINDER]
+      : ['We can still repair it for a charge, or offer a maintenance contract; I can open a ticket for a quote.', BACKUP_REMINDER];
+  return { headline, facts, reasons, free, charged, next };
+}
+
+const bullets = (lines: readonly string[]) => lines.map((l) => `- ${l}`).join('\n');
+
+export function answerText(a: WarrantyAnswer): string {
+  const s = answerSections(a);
+  return [
+    s.headline,
+    s.facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
+    s.reasons.length > 0 ? `Why:\n${bullets(s.reasons)}` : '',
+    s.free.length > 0 ? `Free of charge:\n${bullets(s.free)}` : '',
+    s.charged.length > 0 ? `Charged:\n${bullets(s.charged)}` : '',
+    s.next.join(' '),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+function adaptiveCard(a: WarrantyAnswer) {
+  const s = answerSections(a);
+  const list = (title: string, lines: string[]) =>
+    lines.length === 0 ? [] : [{ type: 'TextBlock', text: title, weight: 'Bolder', spacing: 'Medium' }, ...lines.map((l) => ({ type: 'TextBlock', text: `• ${l}`, wrap: true, spacing: 'Small' }))];
+  return CardFactory.adaptiveCard({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.4',
+    body: [
+      { type: 'TextBlock', text: 'Warranty check', size: 'Large', weight: 'Bolder' },
+      { type: 'TextBlock', text: s.headline, wrap: true, color: a.decision.status === 'covered' ? 'Good' : 'Attention' },
+      { type: 'FactSet', facts: s.facts.map(([title, value]) => ({ title, value })) },
+      ...list('Why', s.reasons),
+      ...list('Free of charge', s.free),
+      ...list('Charged', s.charged),
+      { type: 'TextBlock', text: s.next.join(' '), wrap: true, spacing: 'Medium', isSubtle: true },
+    ],
+  });
+}
+
+/** The answer as an Adaptive Card where the channel renders one, as text otherwise. */
+export function warrantyAnswerActivity(a: WarrantyAnswer, channelId: string): Partial<Activity> {
+  if (!ADAPTIVE_CARD_CHANNELS.has(channelId)) return MessageFactory.text(answerText(a));
+  const activity = MessageFactory.attachment(adaptiveCard(a));
+  // Read aloud / shown in notifications; also what a transcript keeps.
+  activity.summary = answerSections(a).headline;
+  return activity;
+}
