@@ -14,18 +14,14 @@ import { buildTriage } from './language/buildTriage.js';
 import { createLogger } from './logger.js';
 import { closeOnSignals, listen } from './server.js';
 import { BotStateStorage } from './storage/BotStateStorage.js';
-import { LowdbDocumentStore } from './storage/LowdbDocumentStore.js';
 import { DocumentDeviceRegistry } from './storage/DocumentDeviceRegistry.js';
 import { seedRegistryIfEmpty } from './devices/seedSampleRegistry.js';
 import { WarrantyCheck } from './domain/warranty/WarrantyCheck.js';
 import { calendarDay } from './domain/warranty/calendar.js';
-import { PgDocumentStore } from './storage/PgDocumentStore.js';
+import { openStore } from './storage/openStore.js';
 
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
-async function openStore(config: Config): Promise<DocumentStore> {
-  return config.store.kind === 'postgres' ? PgDocumentStore.open(config.store.url) : LowdbDocumentStore.open(config.dataDir);
-}
 
 async function main(): Promise<void> {
   let config: Config;

@@ -11,17 +11,12 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type Config } from '../config.js';
-import type { DocumentStore } from '../domain/ports/DocumentStore.js';
+import { loadConfig } from '../config.js';
 import { importDevices, parseDevicesCsv } from '../devices/importDevicesCsv.js';
 import { DocumentDeviceRegistry } from '../storage/DocumentDeviceRegistry.js';
-import { LowdbDocumentStore } from '../storage/LowdbDocumentStore.js';
-import { PgDocumentStore } from '../storage/PgDocumentStore.js';
+import { openStore } from '../storage/openStore.js';
 import { exitWith } from './loadTriage.js';
 
-async function openStore(config: Config): Promise<DocumentStore> {
-  return config.store.kind === 'postgres' ? PgDocumentStore.open(config.store.url) : LowdbDocumentStore.open(config.dataDir);
-}
 
 /** Policy ids are the file names under knowledge/warranty/; no directory yet means no check. */
 async function shippedPolicyIds(knowledgeDir: string): Promise<Set<string> | undefined> {
