@@ -85,7 +85,7 @@ export class LowdbDocumentStore implements DocumentStore {
       if (expected !== undefined && expected !== '*') {
         const current = (this.cache.get(file) as DocumentFile<T> | undefined) ?? (await db.adapter.read());
         // As botbuilder's MemoryStorage: an eTag is checked only against a document that exists.
-        if (current && current.eTag !== expected) throw new ETagConflictError(collection, id);
+        if (expected === null ? current !== null : current && current.eTag !== expected) throw new ETagConflictError(collection, id);
       }
       const eTag = newETag();
       const doc: DocumentFile<T> = { id, value: structuredClone(value), eTag, updatedAt: new Date().toISOString() };

@@ -63,6 +63,14 @@ export class PgDocumentStore implements DocumentStore {
       );
       return eTag;
     }
+    if (expected === null) {
+      const { rowCount } = await this.pool.query(
+        `INSERT INTO documents (collection, id, value, etag, updated_at) VALUES ($1, $2, $3::jsonb, $4, now()) ON CONFLICT (collection, id) DO NOTHING`,
+        [collection, id, json, eTag],
+      );
+      if (rowCount === 0) throw new ETagConflictError(collection, id);
+      return eTag;
+    }
     // As botbuilder's MemoryStorage: an eTag is checked only against a document that exists.
     const { rowCount } = await this.pool.query(
       `INSERT INTO documents (collection, id, value, etag, updated_at) VALUES ($1, $2, $3::jsonb, $4, now())

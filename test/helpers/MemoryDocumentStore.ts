@@ -29,7 +29,9 @@ export class MemoryDocumentStore implements DocumentStore {
   async write<T>(collection: string, id: string, value: T, expected?: ExpectedETag): Promise<string> {
     const c = this.collection(collection);
     const current = c.get(id);
-    if (expected !== undefined && expected !== '*' && current && current.eTag !== expected) throw new ETagConflictError(collection, id);
+    if (expected === null ? current !== undefined : expected !== undefined && expected !== '*' && current && current.eTag !== expected) {
+      throw new ETagConflictError(collection, id);
+    }
     this.version += 1;
     const eTag = `m${this.version}`;
     c.set(id, { value: JSON.stringify(value), eTag, updatedAt: Date.now() });

@@ -45,6 +45,14 @@ export function documentStoreContract(fixture: () => StoreFixture): void {
     await store.close();
   });
 
+  test('a create-only write (eTag null) is rejected when the document exists: of concurrent creators one wins', async () => {
+    const store = await fixture().open();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.write('sequences', 'tickets', { value: i }, null)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof ETagConflictError)).toBe(true);
+    await store.close();
+  });
+
   test('read-modify-write retried on conflict loses no increment under concurrency', async () => {
     const store = await fixture().open();
     await store.write('counters', 'visits', { n: 0 });

@@ -10,8 +10,11 @@ export interface StoredDocument<T = unknown> {
   eTag: string;
 }
 
-/** `'*'` or `undefined` means "write whatever is stored" (last writer wins). */
-export type ExpectedETag = string | '*' | undefined;
+/**
+ * `'*'` or `undefined`: write whatever is stored (last writer wins). `null`: create only — rejected
+ * with ETagConflictError when the document exists. A string: only over that version.
+ */
+export type ExpectedETag = string | '*' | null | undefined;
 
 export class ETagConflictError extends Error {
   constructor(

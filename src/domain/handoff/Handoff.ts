@@ -1,0 +1,39 @@
+import type { ScopeDecision } from '../scope.js';
+import type { WarrantySummary } from '../SupportRequest.js';
+import type { ConversationAddress, TicketCustomer, TranscriptLine } from '../tickets/Ticket.js';
+
+export const HANDOFF_STATUSES = ['waiting', 'active', 'closed'] as const;
+export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
+
+/** Why the bot handed over: the customer asked, the bot failed to help twice, or strong negative sentiment. */
+export type HandoffReason = 'asked' | 'not_helping' | 'negative_sentiment';
+
+export interface Handoff {
+  /** "H-000042". */
+  id: string;
+  status: HandoffStatus;
+  reason: HandoffReason;
+  customer: TicketCustomer;
+  /** Key of the customer's conversation ("<channelId>/<conversationId>"): one open handoff per conversation. */
+  conversationKey: string;
+  address: ConversationAddress;
+  triage?: ScopeDecision;
+  warranty?: WarrantySummary;
+  summary?: string;
+  /** The conversation before the handoff, then every relayed message. */
+  transcript: TranscriptLine[];
+  requestedAt: string;
+  acceptedAt?: string;
+  closedAt?: string;
+  agent?: string;
+  /** Set when the agent turned the handoff into a ticket. */
+  ticketId?: string;
+}
+
+/** What the live stream of a handoff carries (the agent console listens to it). */
+export type HandoffEvent =
+  | { type: 'queued'; handoff: Handoff; position: number }
+  | { type: 'accepted'; handoff: Handoff }
+  | { type: 'message'; handoffId: string; line: TranscriptLine }
+  | { type: 'closed'; handoff: Handoff }
+  | { type: 'ticket'; handoffId: string; ticketId: string };

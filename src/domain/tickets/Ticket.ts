@@ -1,0 +1,105 @@
+import type { ScopeDecision } from '../scope.js';
+import type { WarrantySummary } from '../SupportRequest.js';
+
+export const TICKET_STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** Who the ticket is for: the chat identity (channel + user id) is what ownership is checked on. */
+export interface TicketCustomer {
+  channelId: string;
+  userId: string;
+  name?: string;
+  /** Phone or email given in the chat. */
+  contact?: string;
+}
+
+export interface TicketProduct {
+  serial?: string;
+  model?: string;
+  category?: string;
+}
+
+/** One line of the conversation so far, as staff see it. */
+export interface TranscriptLine {
+  at: string;
+  from: 'customer' | 'bot' | 'agent';
+  text: string;
+}
+
+/** Who did something: the bot, the customer, or a named staff member ("staff:dana"). */
+export type Actor = 'bot' | 'customer' | `staff:${string}`;
+
+export interface TicketChange {
+  at: string;
+  by: Actor;
+  /** e.g. "created", "status", "priority", "assignee", "comment". */
+  what: string;
+  from?: string | null;
+  to?: string | null;
+}
+
+export interface TicketComment {
+  at: string;
+  by: Actor;
+  text: string;
+  /** Public comments are sent to the customer; internal ones are for staff only. */
+  public: boolean;
+}
+
+/**
+ * Where to reach the customer later (a proactive message). Opaque to the domain: the bot layer
+ * stores botbuilder's ConversationReference here as plain JSON.
+ */
+export type ConversationAddress = Record<string, unknown>;
+
+export interface Ticket {
+  /** Short and human-friendly: "T-000123". */
+  id: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  customer: TicketCustomer;
+  product?: TicketProduct;
+  triage?: ScopeDecision;
+  warranty?: WarrantySummary;
+  summary: string;
+  transcript: TranscriptLine[];
+  /** From the service level (24x7 fault acceptance, phone response within 2 hours). */
+  firstResponseDue: string;
+  assignee?: string;
+  createdAt: string;
+  updatedAt: string;
+  history: TicketChange[];
+  comments: TicketComment[];
+  address?: ConversationAddress;
+}
+
+/** What opening a ticket needs; the service fills id, status, dates and history. */
+export interface TicketDraft {
+  customer: TicketCustomer;
+  summary: string;
+  priority?: TicketPriority;
+  product?: TicketProduct;
+  triage?: ScopeDecision;
+  warranty?: WarrantySummary;
+  transcript?: TranscriptLine[];
+  address?: ConversationAddress;
+}
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  assignee?: string;
+  /** Case-insensitive match in id, summary, customer name/contact, serial, model. */
+  text?: string;
+  /** 1-based. */
+  page?: number;
+  pageSize?: number;
+}
+
+export interface TicketPage {
+  items: Ticket[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
