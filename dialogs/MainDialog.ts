@@ -10,8 +10,8 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { InterruptionDetector } from '../src/domain/Interruptions.js';
+import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
 import { helpText } from './messages.js';
 import { TRIAGE_DIALOG_ID, type TriageOptions } from './TriageDialog.js';
 
@@ -31,7 +31,8 @@ interface MainOptions {
 export class MainDialog extends ComponentDialog {
   constructor(
     private readonly interruptions: InterruptionDetector,
-    private readonly records: ConversationRecords,
+    /** Strong negative sentiment brings in a person at any turn. */
+    private readonly sentiment: { isStronglyNegative(text: string): boolean },
     children: ComponentDialog[],
   ) {
     super(MAIN_DIALOG_ID);
@@ -61,7 +62,12 @@ export class MainDialog extends ComponentDialog {
   private async interrupt(dc: DialogContext): Promise<DialogTurnResult | undefined> {
     const activity = dc.context.activity;
     if (activity.type !== ActivityTypes.Message) return undefined;
-    switch (this.interruptions.detect(activity.text)) {
+    const kind = this.interruptions.detect(activity.text);
+    if (kind === null && activity.text && this.sentiment.isStronglyNegative(activity.text)) {
+      await dc.cancelAllDialogs();
+      return dc.beginDialog(HANDOFF_DIALOG_ID, { reason: 'negative_sentiment', summary: activity.text } satisfies HandoffOptions);
+    }
+    switch (kind) {
       case 'help':
         await dc.context.sendActivity(helpText());
         if (!dc.activeDialog) return dc.cancelAllDialogs();
@@ -76,11 +82,8 @@ export class MainDialog extends ComponentDialog {
         await dc.context.sendActivity("Let's start over. What can I help you with?");
         return { status: DialogTurnStatus.cancelled };
       case 'human':
-        await this.records.addRequest(dc.context, { kind: 'human' });
-        await dc.context.sendActivity(
-          'Of course. I have recorded that you would like to talk to a person, with a summary of this conversation; a member of our support team will take over here. You can keep writing to me meanwhile.',
-        );
-        return dc.cancelAllDialogs();
+        await dc.cancelAllDialogs();
+        return dc.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked' } satisfies HandoffOptions);
       default:
         return undefined;
     }

@@ -1,6 +1,8 @@
 import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
+import { HANDOFF_DIALOG_ID, type HandoffDialog, type HandoffOptions } from './HandoffDialog.js';
+import { TICKET_DIALOG_ID, type TicketDialog, type TicketOptions } from './TicketDialog.js';
 
 export const RESOLUTION_CHECK_DIALOG_ID = 'resolutionCheckDialog';
 const WATERFALL_ID = 'resolutionCheckDialog.waterfall';
@@ -24,10 +26,16 @@ const NO_THANKS = 'No thanks';
 
 /** "Did that fix it?" and, if not, a ticket or a person. Shared by the guides and the network check. */
 export class ResolutionCheckDialog extends ComponentDialog {
-  constructor(private readonly records: ConversationRecords) {
+  constructor(
+    private readonly records: ConversationRecords,
+    ticketDialog: TicketDialog,
+    handoffDialog: HandoffDialog,
+  ) {
     super(RESOLUTION_CHECK_DIALOG_ID);
+    this.addDialog(ticketDialog);
+    this.addDialog(handoffDialog);
     this.addDialog(new ChoicePrompt(CHOICE_PROMPT_ID));
-    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askFixedStep.bind(this), this.offerHelpStep.bind(this), this.actStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askFixedStep.bind(this), this.offerHelpStep.bind(this), this.actStep.bind(this), this.doneStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
 
@@ -48,8 +56,15 @@ export class ResolutionCheckDialog extends ComponentDialog {
   private async offerHelpStep(step: WaterfallStepContext) {
     const answer = step.result as FoundChoice | undefined;
     if (answer?.value === YES) {
+      await this.records.resetFailures(step.context);
       await step.context.sendActivity("Great, glad it's working again!");
       return step.endDialog({ fixed: true });
+    }
+    const { summary, warranty } = this.options(step);
+    // The second time the bot has not managed to help, a person takes over without being asked.
+    if (answer?.value === NO && (await this.records.countFailure(step.context)) >= 2) {
+      (step.values as { handedOff?: boolean }).handedOff = true;
+      return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'not_helping', ...(summary ? { summary } : {}), ...(warranty ? { warranty } : {}) } satisfies HandoffOptions);
     }
     return step.prompt(CHOICE_PROMPT_ID, {
       prompt: this.options(step).offer ?? "Sorry that didn't solve it. Would you like me to open a ticket for our support team, or talk to a person now?",
@@ -60,22 +75,20 @@ export class ResolutionCheckDialog extends ComponentDialog {
   }
 
   private async actStep(step: WaterfallStepContext) {
+    if ((step.values as { handedOff?: boolean }).handedOff) return step.endDialog({ fixed: false });
     const choice = (step.result as FoundChoice).value;
     const { summary, guideTried, warranty } = this.options(step);
-    const details = { summary, guideTried, warranty };
     if (choice === TICKET) {
-      await this.records.addRequest(step.context, { kind: 'ticket', ...details });
-      await step.context.sendActivity(
-        warranty
-          ? 'I have recorded a ticket request with your device and the warranty result. Our support team picks it up from here.'
-          : 'I have recorded a ticket request with your description and the steps we already tried. Our support team picks it up from here.',
-      );
-    } else if (choice === PERSON) {
-      await this.records.addRequest(step.context, { kind: 'human', ...details });
-      await step.context.sendActivity('I have recorded that you would like to talk to a person, together with what we tried so far. A member of our support team will take over this conversation.');
-    } else {
-      await step.context.sendActivity('All right. If anything else comes up, just describe it.');
+      return step.beginDialog(TICKET_DIALOG_ID, { ...(summary ? { summary } : {}), ...(guideTried ? { guideTried } : {}), ...(warranty ? { warranty } : {}) } satisfies TicketOptions);
     }
+    if (choice === PERSON) {
+      return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked', ...(summary ? { summary } : {}), ...(warranty ? { warranty } : {}) } satisfies HandoffOptions);
+    }
+    await step.context.sendActivity('All right. If anything else comes up, just describe it.');
+    return step.endDialog({ fixed: false });
+  }
+
+  private async doneStep(step: WaterfallStepContext) {
     return step.endDialog({ fixed: false });
   }
 }

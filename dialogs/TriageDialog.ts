@@ -5,7 +5,8 @@ import type { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
 import { adviceOnlyReply, CAPABILITIES, outOfScopeReply } from './messages.js';
 import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
-import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
+import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
+import { TICKET_STATUS_DIALOG_ID, type TicketStatusOptions } from './TicketStatusDialog.js';
 import { TROUBLESHOOTING_GUIDE_DIALOG_ID, type TroubleshootingGuideOptions } from './TroubleshootingGuideDialog.js';
 import { WARRANTY_DIALOG_ID, type WarrantyOptions } from './WarrantyDialog.js';
 
@@ -50,6 +51,10 @@ export class TriageDialog extends ComponentDialog {
     const outcome = await this.withRegisteredSerial(text, this.triage.triage(text));
     await this.records.rememberTriage(step.context, text, outcome.decision);
     if (!outcome.needsClarification) return step.next(outcome.decision);
+    // A second message the bot cannot place: stop guessing and bring in a person.
+    if ((await this.records.countFailure(step.context)) >= 2) {
+      return step.replaceDialog(HANDOFF_DIALOG_ID, { reason: 'not_helping', summary: text } satisfies HandoffOptions);
+    }
     return step.prompt(CLARIFY_PROMPT_ID, {
       prompt: "I want to send you the right way, but I'm not sure I understood. What is this mainly about?",
       retryPrompt: 'Please pick the closest option, or describe the problem again after saying "start over".',
@@ -91,16 +96,11 @@ export class TriageDialog extends ComponentDialog {
   private async inScope(step: WaterfallStepContext, text: string, decision: ScopeDecision) {
     switch (decision.intent) {
       case 'human':
-        await this.records.addRequest(step.context, { kind: 'human', summary: text });
-        await step.context.sendActivity('Sure. I have recorded that you would like to talk to a person; a member of our support team will take over this conversation. Meanwhile you can keep describing the problem here.');
-        return step.endDialog(decision);
+        return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked', summary: text } satisfies HandoffOptions);
       case 'warranty':
         return step.beginDialog(WARRANTY_DIALOG_ID, { text } satisfies WarrantyOptions);
       case 'ticket_status':
-        // Ticket look-up is a separate capability; until it is connected, say so plainly and hand
-        // the question to people rather than guess.
-        await step.context.sendActivity('I cannot look up tickets in this chat yet, so I will pass your question to our support team.');
-        return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: false, summary: text } satisfies ResolutionCheckOptions);
+        return step.beginDialog(TICKET_STATUS_DIALOG_ID, { text } satisfies TicketStatusOptions);
       default:
         return step.beginDialog(TROUBLESHOOTING_GUIDE_DIALOG_ID, { text } satisfies TroubleshootingGuideOptions);
     }

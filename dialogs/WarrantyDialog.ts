@@ -8,6 +8,7 @@ import {
   type FoundChoice,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
 import type { AskableFact, CustomerFacts, WarrantyAnswer, WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { DamageKind } from '../src/domain/warranty/WarrantyPolicy.js';
@@ -120,6 +121,7 @@ function summaryOf(a: WarrantyAnswer): WarrantySummary {
 export class WarrantyDialog extends ComponentDialog {
   constructor(
     private readonly check: WarrantyCheck,
+    private readonly records: ConversationRecords,
     resolutionCheck: ResolutionCheckDialog,
   ) {
     super(WARRANTY_DIALOG_ID);
@@ -198,6 +200,7 @@ export class WarrantyDialog extends ComponentDialog {
     if (question === null) {
       const answer = this.check.answer(device, state.facts);
       await step.context.sendActivity(warrantyAnswerActivity(answer, step.context.activity.channelId));
+      await this.records.rememberWarranty(step.context, summaryOf(answer));
       values(step).answered = true;
       return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, {
         askFixed: false,

@@ -1,8 +1,6 @@
-import { CardFactory, Channels, MessageFactory, type Activity } from 'botbuilder';
+import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import type { WarrantyAnswer } from '../src/domain/warranty/WarrantyCheck.js';
-
-/** Channels that render Adaptive Cards; everywhere else (Slack, SMS…) gets the same answer as text. */
-const ADAPTIVE_CARD_CHANNELS = new Set<string>([Channels.Msteams, Channels.Webchat, Channels.Directline, Channels.Emulator, Channels.Test]);
+import { supportsAdaptiveCards } from './channelRendering.js';
 
 export const BACKUP_REMINDER =
   'Before you send a device in for repair, please back up any recordings you need: backups are your responsibility and we are not responsible for lost data.';
@@ -107,7 +105,7 @@ function adaptiveCard(a: WarrantyAnswer) {
 
 /** The answer as an Adaptive Card where the channel renders one, as text otherwise. */
 export function warrantyAnswerActivity(a: WarrantyAnswer, channelId: string): Partial<Activity> {
-  if (!ADAPTIVE_CARD_CHANNELS.has(channelId)) return MessageFactory.text(answerText(a));
+  if (!supportsAdaptiveCards(channelId)) return MessageFactory.text(answerText(a));
   const activity = MessageFactory.attachment(adaptiveCard(a));
   // Read aloud / shown in notifications; also what a transcript keeps.
   activity.summary = answerSections(a).headline;

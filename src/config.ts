@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { StaffedHours, StaffedHoursError } from './domain/handoff/StaffedHours.js';
 
 // The only module that reads process.env. Empty strings count as "not set" so that a
 // .env.example copied as-is behaves like no configuration at all.
@@ -22,6 +23,15 @@ const EnvSchema = z
     MicrosoftAppPassword: optional(z.string().min(1)),
     MicrosoftAppType: withDefault(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']), 'MultiTenant'),
     MicrosoftAppTenantId: optional(z.string().min(1)),
+    STAFFED_HOURS: withDefault(z.string(), 'Mon-Fri 08:00-18:00').superRefine((schedule, ctx) => {
+      const problem = staffedHoursProblem(schedule, 'UTC');
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    STAFF_TIMEZONE: withDefault(z.string(), 'UTC').superRefine((zone, ctx) => {
+      const problem = staffedHoursProblem('24x7', zone);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    HANDOFF_AVG_MINUTES: withDefault(z.coerce.number().positive().max(24 * 60), 6),
   })
   .superRefine((env, ctx) => {
     if (env.STORE === 'postgres' && !env.DATABASE_URL) {
@@ -34,6 +44,17 @@ const EnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required when MicrosoftAppType=SingleTenant' });
     }
   });
+
+/** The StaffedHours parse error without its prefix, or null when the schedule and zone are good. */
+function staffedHoursProblem(schedule: string, timeZone: string): string | null {
+  try {
+    new StaffedHours(schedule, timeZone);
+    return null;
+  } catch (err) {
+    if (err instanceof StaffedHoursError) return err.reason;
+    throw err;
+  }
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -53,6 +74,9 @@ export interface Config {
     MicrosoftAppType: Env['MicrosoftAppType'];
     MicrosoftAppTenantId?: string;
   };
+  /** Human handoff: when staff are at the console (a StaffedHours schedule in an IANA zone), and the
+   * average handling time per customer (minutes) that queue-wait estimates are based on. */
+  handoff: { staffedHours: string; timeZone: string; averageMinutes: number };
 }
 
 export class ConfigError extends Error {
@@ -88,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       MicrosoftAppType: e.MicrosoftAppType,
       MicrosoftAppTenantId: e.MicrosoftAppTenantId,
     },
+    handoff: { staffedHours: e.STAFFED_HOURS, timeZone: e.STAFF_TIMEZONE, averageMinutes: e.HANDOFF_AVG_MINUTES },
   };
 }

@@ -4,10 +4,22 @@
  */
 import './threadpool.js';
 import { buildBot } from './bot/buildBot.js';
-import { createRuntime } from './bot/createRuntime.js';
+import { BotCustomerMessenger } from './bot/BotCustomerMessenger.js';
+import { createAdapter, createRuntime } from './bot/createRuntime.js';
+import { HandoffService } from './domain/handoff/HandoffService.js';
+import { StaffedHours } from './domain/handoff/StaffedHours.js';
+import { TicketService } from './domain/tickets/TicketService.js';
+import { NegativeSentiment } from './language/NegativeSentiment.js';
+import { DocumentHandoffStore } from './storage/DocumentHandoffStore.js';
+import { DocumentTicketStore } from './storage/DocumentTicketStore.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DocumentStore } from './domain/ports/DocumentStore.js';
 import { createApp, type BotRuntime } from './http/app.js';
+import { registerStaffApi } from './http/staffApi.js';
+import { AuditLog } from './domain/staff/AuditLog.js';
+import { StaffTokens } from './domain/staff/StaffTokens.js';
+import { DocumentAuditStore } from './storage/DocumentAuditStore.js';
+import { DocumentStaffTokenStore } from './storage/DocumentStaffTokenStore.js';
 import { InFlightTurns } from './http/InFlightTurns.js';
 import { loadKnowledge } from './knowledge/KnowledgeBase.js';
 import { buildTriage } from './language/buildTriage.js';
@@ -59,8 +71,35 @@ async function main(): Promise<void> {
   if (seeded.seeded) logger.info({ devices: seeded.imported }, 'device registry was empty: imported the sample registry');
   const warranty = new WarrantyCheck(registry, knowledge.warrantyPolicies, () => calendarDay(now()));
 
-  const parts = buildBot({ knowledge, triage, topics, storage: stateStorage, warranty, now });
-  runtime = createRuntime(parts, config.botAuth, logger);
+  const adapter = createAdapter(config.botAuth);
+  const messenger = new BotCustomerMessenger(adapter, config.botAuth.MicrosoftAppId ?? '', logger);
+  const tickets = new TicketService(new DocumentTicketStore(store), messenger, now);
+  const staffedHours = new StaffedHours(config.handoff.staffedHours, config.handoff.timeZone);
+  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, staffedHours, now, {
+    averageMinutes: config.handoff.averageMinutes,
+    onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'handoff side effect failed'),
+  });
+  const parts = buildBot({
+    knowledge,
+    triage,
+    topics,
+    storage: stateStorage,
+    warranty,
+    tickets,
+    handoffs,
+    sentiment: new NegativeSentiment(),
+    staffedHoursText: `${config.handoff.staffedHours} (${config.handoff.timeZone})`,
+    now,
+  });
+  // Routes added after listen() are served from then on; until now they were 404 like any unknown path.
+  registerStaffApi(app, {
+    tokens: new StaffTokens(new DocumentStaffTokenStore(store), now),
+    audit: new AuditLog(new DocumentAuditStore(store), now),
+    tickets,
+    handoffs,
+    logger,
+  });
+  runtime = createRuntime(parts, adapter, config.botAuth, logger);
   logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
 
   // Idle conversations are dropped so the store holds only live ones.

@@ -21,16 +21,29 @@ describe('in_scope: a guide, then "did that fix it?"', () => {
     expect(joined(second)).toMatch(/anything else/i);
   });
 
-  test('not fixed: a ticket is offered and recorded with the description and the guide tried', async () => {
-    const { client, record: recordOf } = await newClient();
+  test('not fixed: a ticket is opened with only the missing details asked, and the customer gets its id', async () => {
+    const { client, services, record: recordOf } = await newClient();
     await say(client, 'forgot the admin password of my NVR, locked out');
     const offer = await say(client, 'No, still broken');
     expect(buttons(offer)).toEqual(['Open a ticket', 'Talk to a person', 'No thanks']);
-    const done = await say(client, 'Open a ticket');
-    expect(joined(done)).toMatch(/ticket request/i);
-    const record = await recordOf();
-    expect(record?.requests).toHaveLength(1);
-    expect(record?.requests[0]).toMatchObject({ kind: 'ticket', summary: 'forgot the admin password of my NVR, locked out', guideTried: 'forgotten-password' });
+    expect(joined(await say(client, 'Open a ticket'))).toMatch(/name, and a phone number or email/);
+    expect(joined(await say(client, 'my name is Dana'))).toMatch(/phone number or an email/);
+    expect(joined(await say(client, 'Dana Tran, 0903 112 458'))).toMatch(/Which device/);
+    const confirm = await say(client, 'SL-NVR32');
+    expect(buttons(confirm)).toEqual(['Open the ticket', 'Change the summary', 'Cancel']);
+    const done = await say(client, 'Open the ticket');
+    expect(joined(done)).toMatch(/Your ticket T-000001 is open/);
+    const ticket = await services.tickets.get('T-000001');
+    expect(ticket).toMatchObject({
+      status: 'open',
+      summary: 'forgot the admin password of my NVR, locked out',
+      customer: { channelId: 'webchat', name: 'Dana Tran', contact: '0903 112 458' },
+      product: { model: 'SL-NVR32' },
+      triage: { scope: 'in_scope', intent: 'troubleshoot' },
+      firstResponseDue: '2026-03-02T12:00:00.000Z',
+    });
+    expect(ticket?.transcript.map((l) => l.from)).toContain('customer');
+    expect((await recordOf())?.requests.at(-1)).toMatchObject({ kind: 'ticket', guideTried: 'forgotten-password' });
   });
 });
 
@@ -129,12 +142,13 @@ describe('global interruptions at any turn', () => {
     expect(joined(await say(client, 'which ports must i allow on my firewall so the dvr can be reached'))).toMatch(/554/);
   });
 
-  test('"talk to a person" is acknowledged and recorded with what the customer described', async () => {
-    const { client, record: recordOf } = await newClient();
+  test('"talk to a person" at any turn queues a handoff with what the customer described', async () => {
+    const { client, services } = await newClient();
     await say(client, 'forgot the admin password of my NVR, locked out');
-    expect(joined(await say(client, 'talk to a person'))).toMatch(/recorded that you would like to talk to a person/i);
-    const record = await recordOf();
-    expect(record?.requests.at(-1)).toMatchObject({ kind: 'human', summary: 'forgot the admin password of my NVR, locked out' });
-    expect(record?.requests.at(-1)?.triage?.scope).toBe('in_scope');
+    const replies = await say(client, 'talk to a person');
+    expect(joined(replies)).toMatch(/You are number 1 in the queue; the estimated wait is about 6 minutes/);
+    const waiting = await services.handoffs.list('waiting');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ reason: 'asked', summary: 'forgot the admin password of my NVR, locked out', triage: { scope: 'in_scope' } });
   });
 });

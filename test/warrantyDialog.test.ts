@@ -15,7 +15,7 @@ function cardText(replies: Partial<Activity>[]): string {
 
 describe('warranty check by serial number', () => {
   test('covered: finds the serial in the message, asks only the exclusion questions, answers with what is free', async () => {
-    const { client, record } = await newClient({ now: today });
+    const { client, record, services } = await newClient({ now: today });
     const first = await say(client, 'is my nvr still under warranty? SN: DS-7608-2291');
     expect(joined(first)).toContain('Found it: DS-7608 8-channel NVR, serial DS-7608-2291, delivered on 2025-04-22');
     expect(joined(first)).toMatch(/warranty card/);
@@ -34,8 +34,12 @@ describe('warranty check by serial number', () => {
     expect(card).not.toContain('Charged');
     expect(card).toMatch(/back up any recordings/);
     expect(buttons(answer)).toEqual(['Open a ticket', 'Talk to a person', 'No thanks']);
+    expect((await record())?.lastWarranty).toMatchObject({ serial: 'DS-7608-2291', status: 'covered', chargeable: false });
     await say(client, 'Open a ticket');
-    expect((await record())?.requests.at(-1)).toMatchObject({ kind: 'ticket', warranty: { serial: 'DS-7608-2291', status: 'covered', chargeable: false } });
+    // The device is known from the warranty check: only the contact is asked, then the confirmation.
+    expect(buttons(await say(client, 'dana@example.com'))).toEqual(['Open the ticket', 'Change the summary', 'Cancel']);
+    await say(client, 'Open the ticket');
+    expect(await services.tickets.get('T-000001')).toMatchObject({ product: { serial: 'DS-7608-2291' }, warranty: { status: 'covered' } });
   });
 
   test('not covered, several reasons from the registry: no questions, every reason cited, repair charged', async () => {
@@ -98,7 +102,7 @@ describe('warranty check by serial number', () => {
   });
 
   test('an unknown serial: asked again, then a ticket with the purchase details as the way out', async () => {
-    const { client, record } = await newClient({ now: today });
+    const { client, services } = await newClient({ now: today });
     const first = await say(client, 'I need a warranty check');
     expect(joined(first)).toMatch(/What is the serial number/);
     expect(joined(await say(client, 'QQ-0000-123456'))).toMatch(/couldn't find serial QQ-0000-123456 .* type the serial again/);
@@ -106,7 +110,10 @@ describe('warranty check by serial number', () => {
     expect(joined(out)).toMatch(/model, the serial number, where and when you bought it, and a photo of the warranty card/);
     expect(buttons(out)).toEqual(['Open a ticket', 'Talk to a person', 'No thanks']);
     await say(client, 'Open a ticket');
-    expect((await record())?.requests.at(-1)).toMatchObject({ kind: 'ticket', summary: expect.stringMatching(/not in the device registry/) });
+    await say(client, '0903 112 458');
+    await say(client, 'skip');
+    await say(client, 'Open the ticket');
+    expect((await services.tickets.get('T-000001'))?.summary).toMatch(/QQ-0000-123457 is not in the device registry/);
   });
 
   test('on a channel without Adaptive Cards (Slack) the same answer comes as text', async () => {

@@ -2,11 +2,9 @@ import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnCo
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog } from '../../dialogs/MainDialog.js';
 import { welcomeActivity } from '../../dialogs/messages.js';
+import type { CustomerProfile } from '../conversation/CustomerProfile.js';
+import type { HandoffCoordinator } from './HandoffCoordinator.js';
 
-export interface UserProfile {
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-}
 
 /** Activity handling: welcome new members, run the main dialog for messages, save state once per turn. */
 export class SupportBot extends ActivityHandler {
@@ -14,8 +12,9 @@ export class SupportBot extends ActivityHandler {
     private readonly conversationState: BotState,
     private readonly userState: BotState,
     private readonly dialogState: StatePropertyAccessor<DialogState>,
-    private readonly profile: StatePropertyAccessor<UserProfile>,
+    private readonly profile: StatePropertyAccessor<CustomerProfile>,
     private readonly dialog: MainDialog,
+    private readonly handoff: HandoffCoordinator,
     private readonly now: () => Date,
   ) {
     super();
@@ -29,7 +28,8 @@ export class SupportBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       await this.touchProfile(context);
-      await this.dialog.run(context, this.dialogState);
+      // During a handoff the conversation belongs to the agent: relay, don't run the dialogs.
+      if (!(await this.handoff.relay(context))) await this.dialog.run(context, this.dialogState);
       await next();
     });
   }

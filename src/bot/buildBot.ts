@@ -5,7 +5,13 @@ import { NetworkDiagnosisDialog } from '../../dialogs/NetworkDiagnosisDialog.js'
 import { ResolutionCheckDialog } from '../../dialogs/ResolutionCheckDialog.js';
 import { TriageDialog } from '../../dialogs/TriageDialog.js';
 import { TroubleshootingGuideDialog } from '../../dialogs/TroubleshootingGuideDialog.js';
+import { HandoffDialog } from '../../dialogs/HandoffDialog.js';
+import { TicketDialog, type TicketOpening } from '../../dialogs/TicketDialog.js';
+import { TicketStatusDialog, type TicketLookup } from '../../dialogs/TicketStatusDialog.js';
 import { WarrantyDialog } from '../../dialogs/WarrantyDialog.js';
+import { findTicketIds } from '../domain/tickets/TicketService.js';
+import { HandoffCoordinator, type HandoffDesk } from './HandoffCoordinator.js';
+import { TranscriptRecorder } from './TranscriptRecorder.js';
 import { ConversationRecords } from '../conversation/ConversationRecords.js';
 import { InterruptionDetector } from '../domain/Interruptions.js';
 import type { TopicMatcher } from '../domain/ports/MessageClassifier.js';
@@ -13,7 +19,8 @@ import type { ScopeTriage } from '../domain/ScopeTriage.js';
 import type { WarrantyCheck } from '../domain/warranty/WarrantyCheck.js';
 import type { ConversationRecord } from '../domain/SupportRequest.js';
 import type { KnowledgeBase } from '../knowledge/KnowledgeBase.js';
-import { SupportBot, type UserProfile } from './SupportBot.js';
+import type { CustomerProfile } from '../conversation/CustomerProfile.js';
+import { SupportBot } from './SupportBot.js';
 
 export interface BotParts {
   bot: SupportBot;
@@ -23,6 +30,8 @@ export interface BotParts {
   records: ConversationRecords;
   /** Sends "typing…" when a turn takes longer than half a second. */
   typing: ShowTypingMiddleware;
+  /** Keeps the conversation's transcript for tickets and handoffs. */
+  transcript: TranscriptRecorder;
 }
 
 export interface BotDependencies {
@@ -31,6 +40,11 @@ export interface BotDependencies {
   topics: TopicMatcher;
   storage: Storage;
   warranty: WarrantyCheck;
+  tickets: TicketOpening & TicketLookup;
+  handoffs: HandoffDesk;
+  sentiment: { isStronglyNegative(text: string): boolean };
+  /** How staffed hours are said to the customer ("Mon-Fri 08:00-18:00 (UTC)"). */
+  staffedHoursText: string;
   now: () => Date;
 }
 
@@ -42,23 +56,31 @@ export function buildBot(deps: BotDependencies): BotParts {
   const customerNetwork = deps.triage.clause('customer_network');
   if (!customerNetwork) throw new Error('buildBot: the policy clauses have no "customer_network" entry');
 
+  const profile = userState.createProperty<CustomerProfile>('profile');
+  const coordinator = new HandoffCoordinator(deps.handoffs, records, profile, deps.staffedHoursText);
+
   // Each dialog that begins another holds it as a child (botbuilder finds nested dialogs on
-  // re-prompt only in their parent's set), so the resolution check appears under each user.
-  const resolutionCheck = () => new ResolutionCheckDialog(records);
+  // re-prompt only in their parent's set), so shared dialogs are made once per parent.
+  const ticketDialog = () => new TicketDialog(deps.tickets, records, profile);
+  const handoffDialog = () => new HandoffDialog(coordinator, ticketDialog());
+  const resolutionCheck = () => new ResolutionCheckDialog(records, ticketDialog(), handoffDialog());
   const triageDialog = new TriageDialog(deps.triage, records, deps.warranty, [
     new TroubleshootingGuideDialog(deps.knowledge.guides, deps.topics, resolutionCheck()),
     new NetworkDiagnosisDialog(deps.knowledge.diagnosis, customerNetwork, resolutionCheck()),
-    new WarrantyDialog(deps.warranty, resolutionCheck()),
+    new WarrantyDialog(deps.warranty, records, resolutionCheck()),
+    new TicketStatusDialog(deps.tickets, findTicketIds),
     resolutionCheck(),
+    handoffDialog(),
   ]);
-  const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), records, [triageDialog]);
+  const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), deps.sentiment, [triageDialog, handoffDialog()]);
   const bot = new SupportBot(
     conversationState,
     userState,
     conversationState.createProperty<DialogState>('dialogState'),
-    userState.createProperty<UserProfile>('profile'),
+    profile,
     mainDialog,
+    coordinator,
     deps.now,
   );
-  return { bot, conversationState, userState, mainDialog, records, typing: new ShowTypingMiddleware(500, 2000) };
+  return { bot, conversationState, userState, mainDialog, records, typing: new ShowTypingMiddleware(500, 2000), transcript: new TranscriptRecorder(records, deps.now) };
 }

@@ -6,10 +6,15 @@ import type { BotParts } from './buildBot.js';
 import { createTurnErrorHandler } from './onTurnError.js';
 import { SupportAdapter } from './SupportAdapter.js';
 
-/** The adapter around the bot: authentication from config, typing indicator, one turn-error handler. */
-export function createRuntime(parts: BotParts, botAuth: Config['botAuth'], logger: Logger): BotRuntime {
-  const adapter = new SupportAdapter(new ConfigurationBotFrameworkAuthentication(botAuth));
+/** The adapter, with authentication from config: made before the bot, since proactive messages need it. */
+export function createAdapter(botAuth: Config['botAuth']): SupportAdapter {
+  return new SupportAdapter(new ConfigurationBotFrameworkAuthentication(botAuth));
+}
+
+/** The adapter around the bot: typing indicator, transcript, one turn-error handler. */
+export function createRuntime(parts: BotParts, adapter: SupportAdapter, botAuth: Config['botAuth'], logger: Logger): BotRuntime {
   adapter.use(parts.typing);
+  adapter.use(parts.transcript);
   adapter.onTurnError = createTurnErrorHandler(logger, parts.conversationState);
   return { adapter, handleTurn: (ctx) => parts.bot.run(ctx), authenticated: Boolean(botAuth.MicrosoftAppId) };
 }

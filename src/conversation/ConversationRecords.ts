@@ -1,5 +1,9 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { emptyConversationRecord, type ConversationRecord, type SupportRequest } from '../domain/SupportRequest.js';
+import { emptyConversationRecord, type ConversationRecord, type SupportRequest, type WarrantySummary } from '../domain/SupportRequest.js';
+import type { TranscriptLine } from '../domain/tickets/Ticket.js';
+
+/** Lines of conversation kept for staff (a ticket or a handoff shows them). */
+const TRANSCRIPT_LINES = 60;
 import type { ScopeDecision } from '../domain/scope.js';
 
 /** Reads and updates the per-conversation record kept in conversation state. */
@@ -25,6 +29,35 @@ export class ConversationRecords {
     record.requests.push(full);
     await this.accessor.set(ctx, record);
     return full;
+  }
+
+  /** Keeps the last lines of the conversation; older ones are dropped so the state stays small. */
+  async appendTranscript(ctx: TurnContext, lines: readonly TranscriptLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    const record = await this.get(ctx);
+    record.transcript = [...(record.transcript ?? []), ...lines].slice(-TRANSCRIPT_LINES);
+    await this.accessor.set(ctx, record);
+  }
+
+  /** Counts one failure to help; returns how many there have been in this conversation. */
+  async countFailure(ctx: TurnContext): Promise<number> {
+    const record = await this.get(ctx);
+    record.failures = (record.failures ?? 0) + 1;
+    await this.accessor.set(ctx, record);
+    return record.failures;
+  }
+
+  async resetFailures(ctx: TurnContext): Promise<void> {
+    const record = await this.get(ctx);
+    if (!record.failures) return;
+    record.failures = 0;
+    await this.accessor.set(ctx, record);
+  }
+
+  async rememberWarranty(ctx: TurnContext, warranty: WarrantySummary): Promise<void> {
+    const record = await this.get(ctx);
+    record.lastWarranty = warranty;
+    await this.accessor.set(ctx, record);
   }
 
   async rememberTriage(ctx: TurnContext, text: string, decision: ScopeDecision): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ScopeDecision } from './scope.js';
+import type { TranscriptLine } from './tickets/Ticket.js';
 
 /**
  * A customer's request for a person or a ticket, recorded on the conversation. The handoff
@@ -30,6 +31,12 @@ export interface WarrantySummary {
 export interface ConversationRecord {
   requests: SupportRequest[];
   lastTriage?: ScopeDecision & { text: string };
+  /** The last warranty check of the conversation, for a ticket or a person. */
+  lastWarranty?: WarrantySummary;
+  /** The conversation so far (the last lines only), for staff. */
+  transcript?: TranscriptLine[];
+  /** Times the bot failed to help: a low-confidence guess or a guide that did not fix it. */
+  failures?: number;
 }
 
 export const emptyConversationRecord = (): ConversationRecord => ({ requests: [] });

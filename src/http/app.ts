@@ -4,7 +4,9 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { SupportAdapter } from '../bot/SupportAdapter.js';
 import { describeZodError } from '../knowledge/jsonl.js';
 import { anonymousServiceUrlAllowed, IncomingActivitySchema } from './activitySchema.js';
+import { registerAgentConsole } from './agentConsole.js';
 import { InFlightTurns } from './InFlightTurns.js';
+import { registerStaffApi, type StaffApiDeps } from './staffApi.js';
 
 /** The parts of the bot the HTTP layer needs, available once start-up has finished. */
 export interface BotRuntime {
@@ -27,6 +29,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Shutdown waits for these before closing the stores. */
   inFlight?: InFlightTurns;
+  /** The token-protected staff API (tickets, handoffs, live streams); absent = not served. */
+  staff?: StaffApiDeps;
 }
 
 function sendError(res: Response, status: number, error: string, message: string): void {
@@ -80,6 +84,11 @@ export function createApp(options: AppOptions): Server {
       return sendError(res, 500, 'internal', 'The activity could not be processed.');
     }
   });
+
+  if (options.staff) registerStaffApi(server, options.staff);
+
+  // The agent console's static page (it holds no data: everything comes through the staff API).
+  registerAgentConsole(server);
 
   // restify's own errors (bad JSON, body too large, unknown route) keep their 4xx codes; log them quietly.
   server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, cb: () => void) => {

@@ -24,6 +24,8 @@ export class DocumentSequence {
         return value;
       } catch (err) {
         if (!(err instanceof ETagConflictError)) throw err;
+        // A short random pause, so that callers who collided do not collide again in lock-step.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
       }
     }
     throw new Error(`DocumentSequence "${this.name}": too much contention`);

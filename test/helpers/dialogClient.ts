@@ -1,8 +1,8 @@
-import { MemoryStorage, type Activity } from 'botbuilder';
+import { AutoSaveStateMiddleware, MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import type { BotParts } from '../../src/bot/buildBot.js';
 import type { ConversationRecord } from '../../src/domain/SupportRequest.js';
-import { fixedClock, testBot } from './testBot.js';
+import { fixedClock, testBot, testServices, type TestServices } from './testBot.js';
 
 /** Sends one message and returns every reply of that turn, in order. */
 export async function say(client: DialogTestClient, text: string): Promise<Partial<Activity>[]> {
@@ -19,20 +19,45 @@ export const joined = (replies: Partial<Activity>[]) => replies.map((r) => r.tex
 export const buttons = (replies: Partial<Activity>[]) => replies.flatMap((r) => r.suggestedActions?.actions.map((a) => a.title) ?? []);
 
 /** The main dialog on a channel, with its state in memory, and what its conversation record holds after each turn. */
-export async function newClient(options: { channelId?: string; now?: () => Date } = {}): Promise<{
+export async function newClient(options: { channelId?: string; now?: () => Date; staffedHours?: string } = {}): Promise<{
   client: DialogTestClient;
   parts: BotParts;
+  services: TestServices;
   record: () => Promise<ConversationRecord | undefined>;
 }> {
   const storage = new MemoryStorage();
   const channelId = options.channelId ?? 'webchat';
-  const parts = await testBot(storage, options.now ?? fixedClock());
-  const client = new DialogTestClient(channelId, parts.mainDialog, undefined, [], parts.conversationState);
+  const now = options.now ?? fixedClock();
+  const services = testServices(now, options.staffedHours);
+  const parts = await testBot(storage, now, services);
+  // The main dialog as the bot runs it, with the transcript recorder the adapter uses.
+  const client = new DialogTestClient(channelId, parts.mainDialog, undefined, [parts.transcript, new AutoSaveStateMiddleware(parts.userState)], parts.conversationState);
   // DialogTestClient saves conversation state after every turn; Convo1 is TestAdapter's conversation id.
   const record = async () => {
     const key = `${channelId}/conversations/Convo1/`;
     const item = (await storage.read([key]))[key] as { record?: ConversationRecord } | undefined;
     return item?.record;
   };
-  return { client, parts, record };
+  return { client, parts, services, record };
+}
+
+/**
+ * The whole bot (SupportBot: handoff relay, dialogs, state saving) on a TestAdapter, for flows
+ * that go beyond the dialogs. `say` returns every activity the bot sent in that turn.
+ */
+export async function newBotConversation(options: { channelId?: string; now?: () => Date; staffedHours?: string } = {}) {
+  const storage = new MemoryStorage();
+  const now = options.now ?? fixedClock();
+  const services = testServices(now, options.staffedHours);
+  const parts = await testBot(storage, now, services);
+  const reference = TestAdapter.createConversation('Convo1');
+  reference.channelId = options.channelId ?? 'webchat';
+  const adapter = new TestAdapter((ctx) => parts.bot.run(ctx), reference);
+  adapter.use(parts.transcript);
+  const sayAll = async (text: string): Promise<Partial<Activity>[]> => {
+    await adapter.receiveActivity(text);
+    return adapter.activeQueue.splice(0);
+  };
+  const sayMessages = async (text: string) => (await sayAll(text)).filter((a) => a.type === 'message');
+  return { services, parts, sayAll, say: sayMessages };
 }

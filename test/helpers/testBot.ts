@@ -2,7 +2,7 @@ import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import pino from 'pino';
 import { buildBot, type BotParts } from '../../src/bot/buildBot.js';
-import { createRuntime } from '../../src/bot/createRuntime.js';
+import { createAdapter, createRuntime } from '../../src/bot/createRuntime.js';
 import { createApp, type BotRuntime, type Readiness } from '../../src/http/app.js';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/KnowledgeBase.js';
 import { buildTriage } from '../../src/language/buildTriage.js';
@@ -13,6 +13,15 @@ import { calendarDay } from '../../src/domain/warranty/calendar.js';
 import { WarrantyCheck } from '../../src/domain/warranty/WarrantyCheck.js';
 import { DocumentDeviceRegistry } from '../../src/storage/DocumentDeviceRegistry.js';
 import { MemoryDocumentStore } from './MemoryDocumentStore.js';
+import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
+import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
+import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
+import type { ConversationAddress, Ticket } from '../../src/domain/tickets/Ticket.js';
+import { TicketService } from '../../src/domain/tickets/TicketService.js';
+import type { TicketNotifier } from '../../src/domain/tickets/TicketStore.js';
+import { DocumentHandoffStore } from '../../src/storage/DocumentHandoffStore.js';
+import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
+import { NegativeSentiment } from '../../src/language/NegativeSentiment.js';
 
 export const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../../knowledge');
 export const THRESHOLD = 0.55;
@@ -43,27 +52,62 @@ export function sampleRegistry(): Promise<DeviceRegistry> {
   return registry;
 }
 
-export async function testBot(storage: Storage = new MemoryStorage(), now: () => Date = fixedClock()): Promise<BotParts> {
+/** Messages the bot would send proactively (ticket updates, agent messages), recorded. */
+export class RecordingMessenger implements CustomerMessenger, TicketNotifier {
+  readonly sent: Array<{ address: ConversationAddress; text: string }> = [];
+  async send(address: ConversationAddress, text: string): Promise<void> {
+    this.sent.push({ address, text });
+  }
+  async ticketChanged(ticket: Ticket, message: string): Promise<void> {
+    if (ticket.address) await this.send(ticket.address, message);
+  }
+}
+
+export interface TestServices {
+  tickets: TicketService;
+  handoffs: HandoffService;
+  messenger: RecordingMessenger;
+  store: MemoryDocumentStore;
+}
+
+/** Ticket and handoff services on an in-memory store; staffed around the clock unless told otherwise. */
+export function testServices(now: () => Date = fixedClock(), staffedHours = '24x7'): TestServices {
+  const store = new MemoryDocumentStore();
+  const messenger = new RecordingMessenger();
+  const tickets = new TicketService(new DocumentTicketStore(store), messenger, now);
+  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, new StaffedHours(staffedHours, 'UTC'), now, { averageMinutes: 6 });
+  return { tickets, handoffs, messenger, store };
+}
+
+export async function testBot(storage: Storage = new MemoryStorage(), now: () => Date = fixedClock(), services: TestServices = testServices(now)): Promise<BotParts> {
   const { knowledge, triage, topics } = await trainedTriage();
   const warranty = new WarrantyCheck(await sampleRegistry(), knowledge.warrantyPolicies, () => calendarDay(now()));
-  return buildBot({ knowledge, triage, topics, storage, warranty, now });
+  return buildBot({
+    knowledge,
+    triage,
+    topics,
+    storage,
+    warranty,
+    tickets: services.tickets,
+    handoffs: services.handoffs,
+    sentiment: new NegativeSentiment(),
+    staffedHoursText: 'around the clock',
+    now,
+  });
 }
 
 export const silentLogger = pino({ level: 'silent' });
 
 /** The real HTTP app on an ephemeral port, with the bot wired as main.ts wires it. */
-export async function startTestServer(options: { storage?: Storage; readiness?: Readiness; runtime?: BotRuntime | null; appId?: string } = {}) {
-  const parts = await testBot(options.storage);
-  const runtime =
-    options.runtime === undefined
-      ? createRuntime(
-          parts,
-          options.appId
-            ? { MicrosoftAppId: options.appId, MicrosoftAppPassword: 'test-password', MicrosoftAppType: 'MultiTenant' }
-            : { MicrosoftAppType: 'MultiTenant' },
-          silentLogger,
-        )
-      : options.runtime;
+export async function startTestServer(
+  options: { storage?: Storage; readiness?: Readiness; runtime?: BotRuntime | null; appId?: string; services?: TestServices; now?: () => Date } = {},
+) {
+  const services = options.services ?? testServices(options.now ?? fixedClock());
+  const parts = await testBot(options.storage, options.now ?? fixedClock(), services);
+  const botAuth = options.appId
+    ? ({ MicrosoftAppId: options.appId, MicrosoftAppPassword: 'test-password', MicrosoftAppType: 'MultiTenant' } as const)
+    : ({ MicrosoftAppType: 'MultiTenant' } as const);
+  const runtime = options.runtime === undefined ? createRuntime(parts, createAdapter(botAuth), botAuth, silentLogger) : options.runtime;
   const app = createApp({ logger: silentLogger, runtime: () => runtime, readiness: options.readiness ?? { checks: async () => ({ knowledge: true, store: true }) } });
   const port = await listen(app, 0, '127.0.0.1');
   return {

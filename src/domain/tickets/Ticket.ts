@@ -26,6 +26,8 @@ export interface TranscriptLine {
   at: string;
   from: 'customer' | 'bot' | 'agent';
   text: string;
+  /** On agent lines: the staff member who wrote it (any staff may write in an active handoff). */
+  agent?: string;
 }
 
 /** Who did something: the bot, the customer, or a named staff member ("staff:dana"). */

@@ -1,0 +1,122 @@
+import { ActivityTypes, EventFactory, TurnContext, type Activity, type StatePropertyAccessor } from 'botbuilder';
+import type { ConversationRecords } from '../conversation/ConversationRecords.js';
+import type { CustomerProfile } from '../conversation/CustomerProfile.js';
+import type { Handoff, HandoffReason } from '../domain/handoff/Handoff.js';
+import type { ScopeDecision } from '../domain/scope.js';
+import type { WarrantySummary } from '../domain/SupportRequest.js';
+import type { ConversationAddress, TicketCustomer, TranscriptLine } from '../domain/tickets/Ticket.js';
+
+export interface HandoffRequestInput {
+  reason: HandoffReason;
+  customer: TicketCustomer;
+  conversationKey: string;
+  address: ConversationAddress;
+  triage?: ScopeDecision;
+  warranty?: WarrantySummary;
+  summary?: string;
+  transcript: TranscriptLine[];
+}
+
+export type HandoffRequestResult =
+  | { kind: 'queued'; handoff: Handoff; position: number; estimatedWaitMinutes: number }
+  | { kind: 'already'; handoff: Handoff; position: number }
+  | { kind: 'closed_hours'; nextOpening: Date };
+
+/** The part of the handoff service the bot needs. */
+export interface HandoffDesk {
+  request(input: HandoffRequestInput): Promise<HandoffRequestResult>;
+  openFor(conversationKey: string): Promise<Handoff | null>;
+  cancel(conversationKey: string): Promise<Handoff | null>;
+  customerMessage(conversationKey: string, text: string): Promise<Handoff | null>;
+}
+
+export type HandoffOutcome = HandoffRequestResult['kind'];
+
+const CANCEL_WAIT = /^\s*(cancel|stop|stop waiting|cancel( the)? wait(ing)?|never ?mind|back to (the )?bot|forget it)\s*[.!]*\s*$/i;
+
+export const conversationKey = (activity: Partial<Activity>) => `${activity.channelId}/${activity.conversation?.id}`;
+
+/**
+ * The bot's side of a handoff: asks the handoff service for a person with everything the agent
+ * needs (customer, triage, warranty, transcript, where to reply), tells the customer their place in
+ * the queue, emits the Bot Framework `handoff.initiate` event, and while a handoff is open relays
+ * the customer's messages instead of running the dialogs.
+ */
+export class HandoffCoordinator {
+  constructor(
+    private readonly desk: HandoffDesk,
+    private readonly records: ConversationRecords,
+    private readonly profile: StatePropertyAccessor<CustomerProfile>,
+    /** "Mon-Fri 08:00-18:00 (UTC)": said when nobody is on shift. */
+    private readonly staffedHoursText: string,
+  ) {}
+
+  async start(ctx: TurnContext, reason: HandoffReason, details: { summary?: string; warranty?: WarrantySummary } = {}): Promise<HandoffOutcome> {
+    const record = await this.records.get(ctx);
+    const profile = await this.profile.get(ctx, {});
+    const name = profile.name ?? ctx.activity.from?.name;
+    const triage = record.lastTriage ? { scope: record.lastTriage.scope, clause: record.lastTriage.clause, intent: record.lastTriage.intent, confidence: record.lastTriage.confidence } : undefined;
+    const warranty = details.warranty ?? record.lastWarranty;
+    const summary = details.summary ?? record.lastTriage?.text;
+    const transcript = record.transcript ?? [];
+    const result = await this.desk.request({
+      reason,
+      customer: { channelId: ctx.activity.channelId, userId: ctx.activity.from.id, ...(name ? { name } : {}), ...(profile.contact ? { contact: profile.contact } : {}) },
+      conversationKey: conversationKey(ctx.activity),
+      address: { ...TurnContext.getConversationReference(ctx.activity) },
+      ...(triage ? { triage } : {}),
+      ...(warranty ? { warranty } : {}),
+      ...(summary ? { summary } : {}),
+      transcript,
+    });
+    await this.records.addRequest(ctx, { kind: 'human', ...(summary ? { summary } : {}), ...(warranty ? { warranty } : {}) });
+
+    if (result.kind === 'closed_hours') {
+      await ctx.sendActivity(
+        `Our support team works ${this.staffedHoursText}, so nobody can join right now; the next shift starts ${result.nextOpening.toISOString().slice(0, 16).replace('T', ' ')} UTC. I can open a ticket now so they pick it up first.`,
+      );
+      return result.kind;
+    }
+    if (result.kind === 'already') {
+      await ctx.sendActivity(`You are already waiting for a person: you are number ${result.position} in the queue. Type "cancel" to stop waiting.`);
+      return result.kind;
+    }
+    const lead =
+      reason === 'asked'
+        ? 'Of course.'
+        : reason === 'not_helping'
+          ? "I'm sorry I haven't been able to solve this."
+          : "I'm sorry this has been frustrating.";
+    await ctx.sendActivity(
+      `${lead} I've asked a person from our support team to take over, with a summary of our conversation. You are number ${result.position} in the queue; the estimated wait is about ${result.estimatedWaitMinutes} minute${result.estimatedWaitMinutes === 1 ? '' : 's'}. I'll tell you when someone joins. Type "cancel" to stop waiting and continue with me.`,
+    );
+    // The standard handoff protocol, so a channel connected to a contact centre can take over too.
+    await ctx.sendActivity(
+      EventFactory.createHandoffInitiation(
+        ctx,
+        { handoffId: result.handoff.id, reason, queuePosition: result.position, triage, warranty, summary },
+        { activities: transcript.map((l) => ({ type: ActivityTypes.Message, text: l.text, timestamp: new Date(l.at), from: { id: l.from, name: l.from, role: l.from === 'customer' ? 'user' : 'bot' } }) as unknown as Activity) },
+      ),
+    );
+    return result.kind;
+  }
+
+  /**
+   * While a handoff is open the conversation belongs to the agent: the customer's message is
+   * relayed and the bot stays silent, except for cancelling the wait. Returns true when handled.
+   */
+  async relay(ctx: TurnContext): Promise<boolean> {
+    if (ctx.activity.type !== ActivityTypes.Message) return false;
+    const key = conversationKey(ctx.activity);
+    const open = await this.desk.openFor(key);
+    if (!open) return false;
+    const text = ctx.activity.text?.trim() ?? '';
+    if (open.status === 'waiting' && CANCEL_WAIT.test(text)) {
+      await this.desk.cancel(key);
+      await ctx.sendActivity("OK, I've cancelled the request for a person. You're back with me: describe the problem, or say \"help\".");
+      return true;
+    }
+    if (text) await this.desk.customerMessage(key, text);
+    return true;
+  }
+}

@@ -1,0 +1,398 @@
+import type { CustomerMessenger } from '../ports/CustomerMessenger.js';
+import type { ScopeDecision } from '../scope.js';
+import type { WarrantySummary } from '../SupportRequest.js';
+import type { Actor, ConversationAddress, Ticket, TicketCustomer, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
+import type { Handoff, HandoffEvent, HandoffReason, HandoffStatus } from './Handoff.js';
+import type { HandoffStore } from './HandoffStore.js';
+import type { StaffedHours } from './StaffedHours.js';
+
+/** A handoff keeps at most this many transcript lines (the oldest go first): bounded in storage. */
+export const MAX_HANDOFF_TRANSCRIPT_LINES = 500;
+/** A ticket summary made from the first customer line is cut to this length. */
+const SUMMARY_MAX = 120;
+
+/** What the bot knows when the customer is to be handed to a person. */
+export interface HandoffRequest {
+  reason: HandoffReason;
+  customer: TicketCustomer;
+  /** "<channelId>/<conversationId>": one open handoff per conversation. */
+  conversationKey: string;
+  address: ConversationAddress;
+  triage?: ScopeDecision;
+  warranty?: WarrantySummary;
+  summary?: string;
+  /** The conversation so far. */
+  transcript: TranscriptLine[];
+}
+
+export type HandoffRequestResult =
+  /** In the queue: 1-based position and the estimated wait (position × average handling time). */
+  | { kind: 'queued'; handoff: Handoff; position: number; estimatedWaitMinutes: number }
+  /** The conversation already has an open handoff; position is 0 when an agent has accepted it. */
+  | { kind: 'already'; handoff: Handoff; position: number }
+  /** Outside staffed hours: nothing was queued (the bot offers a ticket instead). */
+  | { kind: 'closed_hours'; nextOpening: Date };
+
+/** The slice of the ticket service a handoff needs. */
+export interface TicketOpener {
+  open(draft: TicketDraft, by: Actor): Promise<Ticket>;
+}
+
+export interface HandoffServiceOptions {
+  /** Average minutes an agent spends per customer; the wait estimate is position × this. */
+  averageMinutes: number;
+  /**
+   * Told when a courtesy message (a queue position, "X has joined", "you're back with the bot")
+   * could not be delivered, or a subscriber threw. These never fail the staff action that caused
+   * them: the state change is already stored. Default: ignored.
+   */
+  onError?: (err: unknown, context: string) => void;
+}
+
+/** The handoff is not in a state that allows the action (the staff API answers 409). */
+export class HandoffStateError extends Error {
+  constructor(
+    message: string,
+    readonly handoffId: string,
+    readonly status: HandoffStatus,
+  ) {
+    super(message);
+    this.name = 'HandoffStateError';
+  }
+}
+
+/** No handoff has that id (the staff API answers 404). Commands throw it; queries return null. */
+export class HandoffNotFoundError extends Error {
+  constructor(
+    readonly method: string,
+    readonly handoffId: string,
+  ) {
+    super(`HandoffService.${method}(): no handoff "${handoffId}"`);
+    this.name = 'HandoffNotFoundError';
+  }
+}
+
+type Listener = (event: HandoffEvent) => void;
+
+/**
+ * The human handoff: a queue of customers waiting for a person, the live relay between a customer's
+ * conversation and an agent, and the way back to the bot or on to a ticket.
+ *
+ * Pure domain: storage, the customer's channel, the ticket service, staffed hours and the clock are
+ * injected. Queries (`get`, `position`, `openFor`) answer null for an unknown id or conversation;
+ * staff commands (`accept`, `agentMessage`, `close`, `toTicket`) throw HandoffNotFoundError for an
+ * unknown id and HandoffStateError when the handoff's status does not allow the action.
+ *
+ * Requests of one conversation and ticket conversions of one handoff are serialised in this process
+ * (one handoff per conversation, one ticket per handoff); across processes the store's optimistic
+ * updates still keep every status change consistent.
+ */
+export class HandoffService {
+  private readonly listeners = new Set<{ listener: Listener; handoffId?: string }>();
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: HandoffStore,
+    private readonly tickets: TicketOpener,
+    private readonly messenger: CustomerMessenger,
+    private readonly hours: StaffedHours,
+    private readonly clock: () => Date,
+    private readonly options: HandoffServiceOptions,
+  ) {
+    if (!(options.averageMinutes > 0)) throw new Error('HandoffService: options.averageMinutes must be a positive number');
+  }
+
+  /**
+   * Puts the customer in the queue, or says they already are, or (outside staffed hours) says when
+   * staff are back without queueing. The bot tells the customer the result in its own reply.
+   */
+  async request(input: HandoffRequest): Promise<HandoffRequestResult> {
+    return this.serialised(`conversation:${input.conversationKey}`, async () => {
+      const existing = await this.openFor(input.conversationKey);
+      if (existing) return { kind: 'already', handoff: existing, position: (await this.position(existing.id)) ?? 0 };
+      const now = this.clock();
+      if (!this.hours.isOpen(now)) return { kind: 'closed_hours', nextOpening: this.hours.nextOpening(now) };
+      const handoff: Handoff = {
+        id: handoffId(await this.store.nextNumber()),
+        status: 'waiting',
+        reason: input.reason,
+        customer: { ...input.customer },
+        conversationKey: input.conversationKey,
+        address: input.address,
+        triage: input.triage,
+        warranty: input.warranty,
+        summary: input.summary,
+        transcript: capTranscript(input.transcript),
+        requestedAt: now.toISOString(),
+      };
+      await this.store.create(handoff);
+      const position = (await this.position(handoff.id)) ?? 1;
+      this.emit({ type: 'queued', handoff, position });
+      return { kind: 'queued', handoff, position, estimatedWaitMinutes: this.estimateMinutes(position) };
+    });
+  }
+
+  /** The waiting or active handoff of a conversation, or null. */
+  async openFor(conversationKey: string): Promise<Handoff | null> {
+    const open = (await this.store.all()).filter((h) => h.conversationKey === conversationKey && h.status !== 'closed');
+    return open.sort(byRequestedAt).at(-1) ?? null;
+  }
+
+  /**
+   * The customer ends the wait (or leaves an active chat): the handoff is closed and the customers
+   * behind it are told their new place. Null when the conversation has no open handoff.
+   */
+  async cancel(conversationKey: string): Promise<Handoff | null> {
+    const open = await this.openFor(conversationKey);
+    if (!open) return null;
+    const before = await this.waitingQueue();
+    const at = this.clock().toISOString();
+    let closed: Handoff | null;
+    try {
+      closed = await this.store.update(open.id, (h) => {
+        if (h.status === 'closed') throw new HandoffStateError(`HandoffService.cancel(): handoff ${h.id} is already closed`, h.id, h.status);
+        const text = h.status === 'waiting' ? 'The customer cancelled the wait.' : 'The customer left the chat.';
+        return { ...h, status: 'closed', closedAt: at, transcript: capTranscript([...h.transcript, { at, from: 'bot', text }]) };
+      });
+    } catch (err) {
+      // Closed meanwhile (by staff): from the customer's side there is nothing left to cancel.
+      if (err instanceof HandoffStateError) return null;
+      throw err;
+    }
+    if (!closed) return null;
+    this.emit({ type: 'closed', handoff: closed });
+    await this.tellQueueMoved(before);
+    return closed;
+  }
+
+  /** Handoffs (all, or of one status), oldest request first. */
+  async list(status?: HandoffStatus): Promise<Handoff[]> {
+    const all = await this.store.all();
+    return (status ? all.filter((h) => h.status === status) : all).sort(byRequestedAt);
+  }
+
+  get(id: string): Promise<Handoff | null> {
+    return this.store.get(id);
+  }
+
+  /** 1-based place among the waiting handoffs (by request time); null when not waiting or unknown. */
+  async position(id: string): Promise<number | null> {
+    const index = (await this.waitingQueue()).findIndex((h) => h.id === id);
+    return index < 0 ? null : index + 1;
+  }
+
+  /** The wait estimate for a place in the queue, in whole minutes. */
+  estimateMinutes(position: number): number {
+    return Math.max(1, Math.ceil(position * this.options.averageMinutes));
+  }
+
+  /** An agent takes a waiting customer: the customer is told who joined, the queue behind moves up. */
+  async accept(id: string, agent: string): Promise<Handoff> {
+    const before = await this.waitingQueue();
+    const at = this.clock().toISOString();
+    const accepted = await this.mustUpdate('accept', id, (h) => {
+      if (h.status !== 'waiting') {
+        const by = h.status === 'active' && h.agent ? ` (accepted by ${h.agent})` : '';
+        throw new HandoffStateError(`HandoffService.accept(): handoff ${h.id} is ${h.status}${by}, not waiting`, h.id, h.status);
+      }
+      return { ...h, status: 'active', acceptedAt: at, agent };
+    });
+    this.emit({ type: 'accepted', handoff: accepted });
+    await this.courtesy(accepted.address, `${agent} from our support team has joined. You're now chatting with a person.`, `accept ${id}`);
+    await this.tellQueueMoved(before);
+    return accepted;
+  }
+
+  /**
+   * A customer message during a handoff (waiting or active): kept in the transcript and streamed to
+   * the agent console. Null when the conversation has no open handoff (the bot handles the message).
+   */
+  async customerMessage(conversationKey: string, text: string): Promise<Handoff | null> {
+    const open = await this.openFor(conversationKey);
+    if (!open) return null;
+    const line: TranscriptLine = { at: this.clock().toISOString(), from: 'customer', text };
+    let updated: Handoff | null;
+    try {
+      updated = await this.store.update(open.id, (h) => {
+        if (h.status === 'closed') throw new HandoffStateError(`HandoffService.customerMessage(): handoff ${h.id} is closed`, h.id, h.status);
+        return { ...h, transcript: capTranscript([...h.transcript, line]) };
+      });
+    } catch (err) {
+      // Closed between the look-up and the write: the bot has the customer back.
+      if (err instanceof HandoffStateError) return null;
+      throw err;
+    }
+    if (!updated) return null;
+    this.emit({ type: 'message', handoffId: updated.id, line });
+    return updated;
+  }
+
+  /**
+   * A staff member writes to the customer of an active handoff (any staff member may; the line
+   * records who). The message is delivered first: a delivery failure rejects and records nothing.
+   */
+  async agentMessage(id: string, agent: string, text: string): Promise<Handoff> {
+    const current = await this.store.get(id);
+    if (!current) throw new HandoffNotFoundError('agentMessage', id);
+    if (current.status !== 'active') {
+      throw new HandoffStateError(`HandoffService.agentMessage(): handoff ${id} is ${current.status}, not active (accept it first)`, id, current.status);
+    }
+    await this.messenger.send(current.address, text);
+    const line: TranscriptLine = { at: this.clock().toISOString(), from: 'agent', text, agent };
+    // Delivered: recorded whatever happened to the status meanwhile.
+    const updated = await this.mustUpdate('agentMessage', id, (h) => ({ ...h, transcript: capTranscript([...h.transcript, line]) }));
+    this.emit({ type: 'message', handoffId: id, line });
+    return updated;
+  }
+
+  /**
+   * Ends a waiting or active handoff: the customer is told they are back with the bot (with the
+   * agent's note, when given), and a waiting queue behind it moves up.
+   */
+  async close(id: string, agent: string, note?: string): Promise<Handoff> {
+    const before = await this.waitingQueue();
+    const at = this.clock().toISOString();
+    const trimmedNote = note?.trim() || undefined;
+    const closed = await this.mustUpdate('close', id, (h) => {
+      if (h.status === 'closed') throw new HandoffStateError(`HandoffService.close(): handoff ${h.id} is already closed`, h.id, h.status);
+      const lines: TranscriptLine[] = trimmedNote ? [{ at, from: 'agent', text: trimmedNote, agent }] : [];
+      return { ...h, status: 'closed', closedAt: at, agent: h.agent ?? agent, transcript: capTranscript([...h.transcript, ...lines]) };
+    });
+    this.emit({ type: 'closed', handoff: closed });
+    const message = `${agent} has closed the chat and you're back with the support bot.${trimmedNote ? ` Note from ${agent}: ${trimmedNote}` : ''}`;
+    await this.courtesy(closed.address, message, `close ${id}`);
+    await this.tellQueueMoved(before);
+    return closed;
+  }
+
+  /**
+   * Opens a ticket from the handoff (customer, summary, triage, warranty, transcript, address) on
+   * behalf of the agent, and records its id on the handoff. Any status; once per handoff.
+   */
+  async toTicket(id: string, agent: string): Promise<{ handoff: Handoff; ticket: Ticket }> {
+    return this.serialised(`ticket:${id}`, async () => {
+      const current = await this.store.get(id);
+      if (!current) throw new HandoffNotFoundError('toTicket', id);
+      if (current.ticketId) {
+        throw new HandoffStateError(`HandoffService.toTicket(): handoff ${id} is already ticket ${current.ticketId}`, id, current.status);
+      }
+      const ticket = await this.tickets.open(
+        {
+          customer: current.customer,
+          summary: summaryOf(current),
+          triage: current.triage,
+          warranty: current.warranty,
+          transcript: current.transcript,
+          address: current.address,
+        },
+        staffActor(agent),
+      );
+      const handoff = await this.mustUpdate('toTicket', id, (h) => ({ ...h, ticketId: ticket.id }));
+      this.emit({ type: 'ticket', handoffId: id, ticketId: ticket.id });
+      await this.courtesy(current.address, `We've opened ticket ${ticket.id} for this. You can ask me about its status any time.`, `toTicket ${id}`);
+      return { handoff, ticket };
+    });
+  }
+
+  /**
+   * Listens to handoff events (all, or those of one handoff) until the returned function is called.
+   * Listeners run synchronously; one that throws is reported to `onError` and does not stop others.
+   */
+  subscribe(listener: Listener, handoffId?: string): () => void {
+    const entry = { listener, handoffId };
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  private emit(event: HandoffEvent): void {
+    const id = event.type === 'message' || event.type === 'ticket' ? event.handoffId : event.handoff.id;
+    for (const entry of [...this.listeners]) {
+      if (entry.handoffId !== undefined && entry.handoffId !== id) continue;
+      try {
+        entry.listener(event);
+      } catch (err) {
+        this.options.onError?.(err, `listener of ${event.type} ${id}`);
+      }
+    }
+  }
+
+  private async waitingQueue(): Promise<Handoff[]> {
+    return (await this.store.all()).filter((h) => h.status === 'waiting').sort(byRequestedAt);
+  }
+
+  /** Tells every customer still waiting whose place changed since `before` their new place and wait. */
+  private async tellQueueMoved(before: readonly Handoff[]): Promise<void> {
+    const was = new Map(before.map((h, i) => [h.id, i + 1]));
+    const now = await this.waitingQueue();
+    for (const [index, h] of now.entries()) {
+      const position = index + 1;
+      const previous = was.get(h.id);
+      if (previous === undefined || previous === position) continue;
+      await this.courtesy(h.address, queueMessage(position, this.estimateMinutes(position)), `queue update ${h.id}`);
+    }
+  }
+
+  /** A message that must not fail the action that caused it (the state change is stored already). */
+  private async courtesy(address: ConversationAddress, text: string, context: string): Promise<void> {
+    try {
+      await this.messenger.send(address, text);
+    } catch (err) {
+      this.options.onError?.(err, `HandoffService: message for ${context} not delivered`);
+    }
+  }
+
+  private async mustUpdate(method: string, id: string, change: (h: Handoff) => Handoff): Promise<Handoff> {
+    const updated = await this.store.update(id, change);
+    if (!updated) throw new HandoffNotFoundError(method, id);
+    return updated;
+  }
+
+  /** Runs `task` after any earlier task with the same key (in this process). */
+  private serialised<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.running.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    // The chain's tail never rejects, and removes itself from the map once nothing queued behind it.
+    const tail: Promise<void> = result
+      .then(ignore, ignore)
+      .then(() => {
+        if (this.running.get(key) === tail) this.running.delete(key);
+      });
+    this.running.set(key, tail);
+    return result;
+  }
+}
+
+const ignore = (): void => undefined;
+
+/** "H-000042". */
+export function handoffId(n: number): string {
+  return `H-${String(n).padStart(6, '0')}`;
+}
+
+/** What a waiting customer is told when the queue moves. */
+export function queueMessage(position: number, minutes: number): string {
+  const place = position === 1 ? "You're next in the queue" : `You're now number ${position} in the queue`;
+  return `${place}. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+function staffActor(agent: string): Actor {
+  return agent.startsWith('staff:') ? (agent as Actor) : `staff:${agent}`;
+}
+
+function summaryOf(h: Handoff): string {
+  const given = h.summary?.trim();
+  if (given) return given;
+  const first = h.transcript.find((l) => l.from === 'customer')?.text.trim().replace(/\s+/g, ' ');
+  if (first) return first.length > SUMMARY_MAX ? `${first.slice(0, SUMMARY_MAX - 1)}…` : first;
+  return `Conversation handed to staff (${h.id})`;
+}
+
+function byRequestedAt(a: Handoff, b: Handoff): number {
+  return a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function capTranscript(lines: readonly TranscriptLine[]): TranscriptLine[] {
+  return lines.slice(-MAX_HANDOFF_TRANSCRIPT_LINES).map((line) => ({ ...line }));
+}

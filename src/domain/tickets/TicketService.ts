@@ -1,0 +1,291 @@
+import type { Actor, Ticket, TicketChange, TicketCustomer, TicketDraft, TicketFilter, TicketPage, TicketPriority, TicketStatus, TranscriptLine } from './Ticket.js';
+import type { TicketNotifier, TicketStore } from './TicketStore.js';
+
+/** A ticket keeps the last this-many transcript lines: enough for staff, bounded in storage. */
+export const MAX_TRANSCRIPT_LINES = 200;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+/** Ticket numbers have at most this many digits ("T-000123" shows six, larger numbers show all). */
+const MAX_ID_DIGITS = 9;
+/** A fresh id collides with a stored ticket only if the sequence was reset; skip that many at most. */
+const MAX_CREATE_ATTEMPTS = 5;
+
+/**
+ * From the service promise (policies/001): fault acceptance is 7x24, and the phone response time is
+ * 2 hours, so the first-response due time is plain hours after the ticket was opened (no business
+ * calendar).
+ */
+export interface ServiceLevel {
+  firstResponseHours: number;
+}
+
+/** What staff may change on a ticket; `assignee: null` (or '') unassigns. */
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assignee?: string | null;
+}
+
+export interface TicketCommentInput {
+  text: string;
+  public: boolean;
+}
+
+/** Whose tickets: the chat identity ownership is checked on. */
+export type CustomerIdentity = Pick<TicketCustomer, 'channelId' | 'userId'>;
+
+/**
+ * The change was stored but the customer could not be told (the notifier failed). The HTTP layer
+ * can answer with the stored ticket and a warning instead of a plain error.
+ */
+export class TicketNotificationError extends Error {
+  constructor(
+    readonly ticket: Ticket,
+    cause: unknown,
+  ) {
+    super(`TicketService: ticket ${ticket.id} was updated, but the customer could not be notified: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'TicketNotificationError';
+  }
+}
+
+const STATUS_WORDING: Record<TicketStatus, string> = {
+  open: 'open',
+  in_progress: 'in progress',
+  waiting_customer: 'waiting for information from you',
+  resolved: 'resolved',
+  closed: 'closed',
+};
+
+/** "T-000123" for 123. */
+export function formatTicketId(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`formatTicketId(): not a ticket number: ${n}`);
+  return `T-${String(n).padStart(6, '0')}`;
+}
+
+/**
+ * The canonical id ("T-000123") of a ticket id written loosely: "T-000123", "t-123", "T000123",
+ * "T 123", "#123", "123". Null when the text is not a ticket id.
+ */
+export function normaliseTicketId(text: string): string | null {
+  const match = /^\s*(?:t\s*-?\s*|#\s*)?(\d{1,9})\s*$/i.exec(text);
+  const n = match?.[1] === undefined ? NaN : Number(match[1]);
+  return Number.isSafeInteger(n) && n > 0 ? formatTicketId(n) : null;
+}
+
+// "T-000123", "t123", "T-12" as a word of its own (not inside a model name like "DS-2CD2T43"
+// or after an apostrophe as in "don't").
+const BARE_ID = String.raw`(?<![\w'’-])t-?(\d{1,${MAX_ID_DIGITS}})(?![\w-])`;
+// "ticket 123", "ticket #123", "ticket no. 123", "case number: t-123", "my case t123".
+const NAMED_ID = String.raw`\b(?:ticket|case|reference|ref)\s*(?:(?:no\.?|number|id|nr\.?)\s*)?[:#]?\s*(?:t-?)?(\d{1,${MAX_ID_DIGITS}})(?![\w-])`;
+const TICKET_ID_IN_TEXT = new RegExp(`${NAMED_ID}|${BARE_ID}`, 'gi');
+
+/** The ticket ids mentioned in free text, canonical and without repeats, in the order written. */
+export function findTicketIds(text: string): string[] {
+  const ids = new Set<string>();
+  for (const match of text.matchAll(TICKET_ID_IN_TEXT)) {
+    const digits = match[1] ?? match[2];
+    const id = digits === undefined ? null : normaliseTicketId(digits);
+    if (id) ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * Tickets: opening them for customers, answering customers about their own tickets only, and the
+ * staff side (list, read, change, comment) with a history of every change. Customers hear of
+ * status changes and public comments through the notifier.
+ *
+ * Pure domain: storage and messaging are ports, time is an injected clock.
+ */
+export class TicketService {
+  constructor(
+    private readonly store: TicketStore,
+    private readonly notifier: TicketNotifier,
+    private readonly clock: () => Date,
+    private readonly serviceLevel: ServiceLevel = { firstResponseHours: 2 },
+  ) {}
+
+  /** Opens a ticket: a fresh id, status `open`, the first-response due time from the service level. */
+  async open(draft: TicketDraft, by: Actor): Promise<Ticket> {
+    const summary = draft.summary.trim();
+    if (summary === '') throw new Error('TicketService.open(): the summary is empty.');
+    if (!draft.customer.channelId || !draft.customer.userId) {
+      throw new Error('TicketService.open(): the customer needs a channelId and a userId (ownership is checked on them).');
+    }
+    const now = this.clock();
+    const at = now.toISOString();
+    for (let attempt = 1; ; attempt += 1) {
+      const ticket: Ticket = {
+        id: formatTicketId(await this.store.nextNumber()),
+        status: 'open',
+        priority: draft.priority ?? 'normal',
+        customer: { ...draft.customer },
+        ...(draft.product ? { product: { ...draft.product } } : {}),
+        ...(draft.triage ? { triage: draft.triage } : {}),
+        ...(draft.warranty ? { warranty: draft.warranty } : {}),
+        summary,
+        transcript: capTranscript(draft.transcript ?? []),
+        firstResponseDue: new Date(now.getTime() + this.serviceLevel.firstResponseHours * 3_600_000).toISOString(),
+        createdAt: at,
+        updatedAt: at,
+        history: [{ at, by, what: 'created' }],
+        comments: [],
+        ...(draft.address ? { address: draft.address } : {}),
+      };
+      try {
+        await this.store.create(ticket);
+        return ticket;
+      } catch (err) {
+        // Only a taken id (a reset sequence) is worth another number; anything else is a real failure.
+        if (attempt < MAX_CREATE_ATTEMPTS && (await this.store.get(ticket.id)) !== null) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * The customer's own ticket, or null: another customer's ticket gets exactly the answer an
+   * unknown id gets, so ids cannot be probed. Accepts loose ids ("t-123", "123").
+   */
+  async forCustomer(customer: CustomerIdentity, id: string): Promise<Ticket | null> {
+    const ticket = await this.get(id);
+    return ticket && ownedBy(ticket, customer) ? ticket : null;
+  }
+
+  /** The customer's tickets, newest first. */
+  async listForCustomer(customer: CustomerIdentity): Promise<Ticket[]> {
+    return (await this.store.all()).filter((t) => ownedBy(t, customer)).sort(newestFirst);
+  }
+
+  /** Staff: tickets by status, assignee and text, newest first, one page (1-based). */
+  async list(filter: TicketFilter = {}): Promise<TicketPage> {
+    const page = Math.max(1, Math.floor(filter.page ?? 1));
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(filter.pageSize ?? DEFAULT_PAGE_SIZE)));
+    const assignee = filter.assignee?.trim().toLowerCase();
+    const text = filter.text?.trim().toLowerCase();
+    const textAsId = text ? normaliseTicketId(text) : null;
+    const matching = (await this.store.all())
+      .filter((t) => filter.status === undefined || t.status === filter.status)
+      .filter((t) => !assignee || t.assignee?.toLowerCase() === assignee)
+      .filter((t) => !text || t.id === textAsId || searchableText(t).includes(text))
+      .sort(newestFirst);
+    return { items: matching.slice((page - 1) * pageSize, page * pageSize), total: matching.length, page, pageSize };
+  }
+
+  /** Staff: any ticket by id (loose forms accepted). */
+  async get(id: string): Promise<Ticket | null> {
+    const canonical = normaliseTicketId(id);
+    return canonical ? this.store.get(canonical) : null;
+  }
+
+  /**
+   * Staff: changes status, priority and/or assignee, one history entry per field that really
+   * changed; a status change is told to the customer. Null for an unknown id.
+   * @throws TicketNotificationError when the change was stored but the notifier failed.
+   */
+  async update(id: string, patch: TicketPatch, by: Actor): Promise<Ticket | null> {
+    const canonical = normaliseTicketId(id);
+    if (!canonical) return null;
+    const at = this.clock().toISOString();
+    let changes: TicketChange[] = [];
+    const updated = await this.store.update(canonical, (current) => {
+      // Recomputed on every attempt: after a conflict `current` is the newer version.
+      changes = [];
+      const next: Ticket = { ...current };
+      if (patch.status !== undefined && patch.status !== current.status) {
+        changes.push({ at, by, what: 'status', from: current.status, to: patch.status });
+        next.status = patch.status;
+      }
+      if (patch.priority !== undefined && patch.priority !== current.priority) {
+        changes.push({ at, by, what: 'priority', from: current.priority, to: patch.priority });
+        next.priority = patch.priority;
+      }
+      if (patch.assignee !== undefined) {
+        const assignee = patch.assignee?.trim() || undefined;
+        if (assignee !== current.assignee) {
+          changes.push({ at, by, what: 'assignee', from: current.assignee ?? null, to: assignee ?? null });
+          if (assignee === undefined) delete next.assignee;
+          else next.assignee = assignee;
+        }
+      }
+      if (changes.length === 0) return current;
+      return { ...next, updatedAt: at, history: [...current.history, ...changes] };
+    });
+    if (!updated) return null;
+    const statusChange = changes.find((c) => c.what === 'status');
+    if (statusChange) await this.notify(updated, statusMessage(updated));
+    return updated;
+  }
+
+  /**
+   * Staff: adds a comment; a public one is sent to the customer, an internal one is not.
+   * Null for an unknown id.
+   * @throws TicketNotificationError when the comment was stored but the notifier failed.
+   */
+  async comment(id: string, input: TicketCommentInput, by: Actor): Promise<Ticket | null> {
+    const text = input.text.trim();
+    if (text === '') throw new Error('TicketService.comment(): the comment is empty.');
+    const canonical = normaliseTicketId(id);
+    if (!canonical) return null;
+    const at = this.clock().toISOString();
+    const updated = await this.store.update(canonical, (current) => ({
+      ...current,
+      updatedAt: at,
+      comments: [...current.comments, { at, by, text, public: input.public }],
+      history: [...current.history, { at, by, what: 'comment', to: input.public ? 'public' : 'internal' }],
+    }));
+    if (!updated) return null;
+    if (input.public) await this.notify(updated, `Update on your ticket ${updated.id} from our support team: ${text}`);
+    return updated;
+  }
+
+  /** Adds conversation lines (e.g. a handoff turned into a ticket); keeps the last 200. Null for an unknown id. */
+  async appendTranscript(id: string, lines: readonly TranscriptLine[]): Promise<Ticket | null> {
+    const canonical = normaliseTicketId(id);
+    if (!canonical) return null;
+    if (lines.length === 0) return this.store.get(canonical);
+    const at = this.clock().toISOString();
+    return this.store.update(canonical, (current) => ({
+      ...current,
+      updatedAt: at,
+      transcript: capTranscript([...current.transcript, ...lines]),
+    }));
+  }
+
+  private async notify(ticket: Ticket, message: string): Promise<void> {
+    try {
+      await this.notifier.ticketChanged(ticket, message);
+    } catch (err) {
+      throw new TicketNotificationError(ticket, err);
+    }
+  }
+}
+
+function statusMessage(ticket: Ticket): string {
+  return `Update on your ticket ${ticket.id}: the status is now ${STATUS_WORDING[ticket.status]}.`;
+}
+
+function ownedBy(ticket: Ticket, customer: CustomerIdentity): boolean {
+  return ticket.customer.channelId === customer.channelId && ticket.customer.userId === customer.userId;
+}
+
+function capTranscript(lines: readonly TranscriptLine[]): TranscriptLine[] {
+  return lines.slice(-MAX_TRANSCRIPT_LINES).map((line) => ({ ...line }));
+}
+
+/** Newest first; ids (sequence numbers) break ties between tickets opened in the same millisecond. */
+function newestFirst(a: Ticket, b: Ticket): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return ticketNumber(b.id) - ticketNumber(a.id);
+}
+
+function ticketNumber(id: string): number {
+  return Number(id.replace(/^T-/, '')) || 0;
+}
+
+function searchableText(t: Ticket): string {
+  return [t.id, t.summary, t.customer.name, t.customer.contact, t.product?.serial, t.product?.model]
+    .filter((s): s is string => typeof s === 'string')
+    .join('\n')
+    .toLowerCase();
+}

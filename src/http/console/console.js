@@ -1,0 +1,812 @@
+// Agent console: plain ES module, no framework, no build step. Served by the bot at /agent.
+// Every piece of data comes from the staff API with the bearer token kept in sessionStorage.
+// User text is only ever set with textContent or text nodes (never parsed as HTML), so nothing a customer types can run.
+
+const TOKEN_KEY = 'camsupport.staffToken';
+const TICKET_STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'];
+const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+const PAGE_SIZE = 20;
+const REASONS = {
+  asked: 'Asked for a person',
+  not_helping: 'The bot could not help',
+  negative_sentiment: 'Customer upset',
+};
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const state = {
+  /** @type {string | null} */ token: null,
+  /** @type {{ name: string } | null} */ me: null,
+  /** @type {any[]} */ waiting: [],
+  /** @type {any[]} */ active: [],
+  /** @type {string | null} */ handoffId: null,
+  /** @type {any} */ handoff: null,
+  /** @type {any[]} */ transcript: [],
+  /** @type {AbortController | null} */ queueStream: null,
+  /** @type {AbortController | null} */ handoffStream: null,
+  tickets: { page: 1, total: 0, pageSize: PAGE_SIZE, /** @type {any[]} */ items: [], loaded: false },
+  /** @type {string | null} */ ticketId: null,
+  /** @type {any} */ ticket: null,
+};
+
+// ---------------------------------------------------------------------------------------------
+// DOM helpers
+
+/**
+ * Creates an element. Strings among the children become text nodes, so data is never parsed as HTML.
+ * @param {string} tag
+ * @param {Record<string, string | boolean | undefined | null>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'className') node.className = String(value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+/** @param {HTMLElement} node @param {boolean} visible */
+function show(node, visible) {
+  node.hidden = !visible;
+}
+
+/** @param {string} text @param {'ok' | 'error' | 'info'} [kind] */
+let noticeTimer = 0;
+function notify(text, kind = 'info') {
+  const notice = $('notice');
+  notice.textContent = text;
+  notice.className = `notice ${kind}`;
+  window.clearTimeout(noticeTimer);
+  if (kind !== 'error' && text) noticeTimer = window.setTimeout(() => notify(''), 6000);
+}
+
+/** @param {unknown} err */
+function reportError(err) {
+  if (err instanceof ApiError && err.status === 401) return; // signOut already said so
+  const message = err instanceof Error ? err.message : String(err);
+  notify(message || 'Something went wrong.', 'error');
+}
+
+/** @param {string | undefined | null} iso */
+function when(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+}
+
+/** Compact date for table cells ("28 Nov, 06:22"). @param {string | undefined | null} iso */
+function shortWhen(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** @param {string | undefined | null} iso */
+function ago(iso) {
+  if (!iso) return '';
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** @param {any} triage */
+function triageText(triage) {
+  if (!triage) return 'not triaged';
+  const parts = [triage.scope, triage.clause ?? '—', triage.intent];
+  const confidence = typeof triage.confidence === 'number' ? ` (${Math.round(triage.confidence * 100)}%)` : '';
+  return `${parts.join(' / ')}${confidence}`;
+}
+
+/** @param {any} warranty */
+function warrantyText(warranty) {
+  if (!warranty) return 'not checked';
+  const until = warranty.coveredUntil ? ` until ${warranty.coveredUntil}` : '';
+  return `${warranty.status}${until} · ${warranty.model ?? '?'} ${warranty.serial ?? ''}`.trim();
+}
+
+/** @param {any} customer */
+function customerName(customer) {
+  if (!customer) return 'Unknown customer';
+  return customer.name || customer.userId || 'Unknown customer';
+}
+
+/** @param {HTMLElement} dl @param {Array<[string, string | Node]>} rows */
+function renderFacts(dl, rows) {
+  dl.replaceChildren();
+  for (const [term, value] of rows) dl.append(el('dt', {}, term), el('dd', {}, value));
+}
+
+/** @param {any} line */
+const lineKey = (line) => `${line.at}|${line.from}|${line.text}`;
+
+/** @param {HTMLElement} list @param {any[]} lines */
+function renderTranscript(list, lines) {
+  list.replaceChildren(...lines.map(transcriptItem));
+  if (lines.length === 0) list.append(el('li', { className: 'from-bot' }, 'No messages yet.'));
+  list.scrollTop = list.scrollHeight;
+}
+
+/** @param {any} line */
+function transcriptItem(line) {
+  const who = line.from === 'agent' ? (line.agent ? `Agent ${line.agent}` : 'Agent') : line.from === 'bot' ? 'Bot' : 'Customer';
+  return el('li', { className: `from-${line.from}` }, el('span', { className: 'who' }, `${who} · ${when(line.at)}`), String(line.text ?? ''));
+}
+
+// ---------------------------------------------------------------------------------------------
+// API
+
+/**
+ * Calls the staff API. A 401 while signed in signs out (the token was revoked or is wrong).
+ * @param {string} method @param {string} path @param {unknown} [body]
+ */
+async function api(method, path, body) {
+  /** @type {Record<string, string>} */
+  const headers = { Authorization: `Bearer ${state.token ?? ''}`, Accept: 'application/json' };
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = new ApiError(res.status, data?.error ?? `http_${res.status}`, data?.message ?? `${method} ${path} failed with ${res.status}.`);
+    if (res.status === 401 && state.me) signOut('The server no longer accepts your token; sign in again.');
+    throw err;
+  }
+  return data;
+}
+
+/**
+ * Reads a Server-Sent Events stream with fetch (so the token travels in the Authorization header,
+ * which EventSource cannot do) and reconnects with back-off until aborted.
+ * @param {string} path
+ * @param {(type: string, data: any) => void} onEvent
+ * @param {(connected: boolean) => void} [onState]
+ */
+function openStream(path, onEvent, onState = () => {}) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const run = async () => {
+    let delay = 1000;
+    while (!signal.aborted) {
+      try {
+        const res = await fetch(path, {
+          headers: { Authorization: `Bearer ${state.token ?? ''}`, Accept: 'text/event-stream' },
+          cache: 'no-store',
+          signal,
+        });
+        if (res.status === 401) {
+          if (state.me) signOut('The server no longer accepts your token; sign in again.');
+          return;
+        }
+        if (res.status === 404) return; // the handoff is gone: nothing to listen to
+        if (!res.ok || !res.body) throw new Error(`stream ${path}: ${res.status}`);
+        onState(true);
+        delay = 1000;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer = (buffer + value).replace(/\r\n/g, '\n');
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            dispatchBlock(block, onEvent);
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        console.warn('event stream interrupted', err);
+      }
+      onState(false);
+      if (signal.aborted) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 15000);
+    }
+  };
+  void run();
+  return controller;
+}
+
+/** @param {string} block @param {(type: string, data: any) => void} onEvent */
+function dispatchBlock(block, onEvent) {
+  let type = 'message';
+  const data = [];
+  for (const line of block.split('\n')) {
+    if (line === '' || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') type = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return;
+  let parsed;
+  try {
+    parsed = JSON.parse(data.join('\n'));
+  } catch {
+    return;
+  }
+  try {
+    onEvent(parsed?.type ?? type, parsed);
+  } catch (err) {
+    console.error('event handler failed', err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign in / out
+
+async function start() {
+  fillSelect(/** @type {HTMLSelectElement} */ ($('filter-status')), TICKET_STATUSES, true);
+  fillSelect(/** @type {HTMLSelectElement} */ ($('ticket-status')), TICKET_STATUSES);
+  fillSelect(/** @type {HTMLSelectElement} */ ($('ticket-priority')), TICKET_PRIORITIES);
+  bindEvents();
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) {
+    state.token = saved;
+    try {
+      await enter();
+      return;
+    } catch (err) {
+      state.token = null;
+      sessionStorage.removeItem(TOKEN_KEY);
+      if (err instanceof ApiError && err.status === 401) notify('Your saved token is no longer valid; sign in again.', 'error');
+      else reportError(err);
+    }
+  }
+  showSignedOut();
+}
+
+/** Verifies the token with GET /api/me and opens the workspace. */
+async function enter() {
+  const me = await api('GET', '/api/me');
+  state.me = { name: String(me?.name ?? 'staff') };
+  $('agent-name').textContent = state.me.name;
+  show($('whoami'), true);
+  show($('signin'), false);
+  show($('workspace'), true);
+  selectTab('queue');
+  state.queueStream = openStream('/api/handoffs/events', onQueueEvent, (connected) => {
+    const live = $('live-state');
+    live.textContent = connected ? 'live' : 'reconnecting…';
+    live.className = connected ? 'live on' : 'live';
+    // Anything missed while disconnected is picked up by reloading the queue on (re)connect.
+    if (connected) scheduleQueueRefresh();
+  });
+  await refreshQueue();
+}
+
+/** @param {SubmitEvent} event */
+async function onSignIn(event) {
+  event.preventDefault();
+  const input = /** @type {HTMLInputElement} */ ($('token'));
+  const token = input.value.trim();
+  if (!token) return;
+  state.token = token;
+  try {
+    await enter();
+    sessionStorage.setItem(TOKEN_KEY, token);
+    input.value = '';
+    notify(`Signed in as ${state.me?.name ?? 'staff'}.`, 'ok');
+  } catch (err) {
+    state.token = null;
+    state.me = null;
+    if (err instanceof ApiError && err.status === 401) notify('That token was not accepted.', 'error');
+    else reportError(err);
+    showSignedOut();
+  }
+}
+
+/** @param {string} [message] */
+function signOut(message) {
+  state.queueStream?.abort();
+  state.handoffStream?.abort();
+  sessionStorage.removeItem(TOKEN_KEY);
+  Object.assign(state, {
+    token: null, me: null, waiting: [], active: [], handoffId: null, handoff: null, transcript: [],
+    queueStream: null, handoffStream: null, ticketId: null, ticket: null,
+    tickets: { page: 1, total: 0, pageSize: PAGE_SIZE, items: [], loaded: false },
+  });
+  // Customer data must not stay on screen after signing out.
+  for (const id of ['waiting-list', 'active-list', 'handoff-transcript', 'handoff-facts', 'tickets-body', 'ticket-comments', 'ticket-history', 'ticket-transcript', 'ticket-facts']) {
+    $(id).replaceChildren();
+  }
+  renderHandoffDetail();
+  renderTicketDetail();
+  showSignedOut();
+  notify(message ?? 'Signed out.', message ? 'error' : 'ok');
+}
+
+function showSignedOut() {
+  show($('whoami'), false);
+  show($('workspace'), false);
+  show($('signin'), true);
+  $('token').focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabs
+
+/** @param {'queue' | 'tickets'} name */
+function selectTab(name) {
+  for (const tab of ['queue', 'tickets']) {
+    const selected = tab === name;
+    const button = $(`tab-${tab}`);
+    button.setAttribute('aria-selected', String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    show($(`panel-${tab}`), selected);
+  }
+  if (name === 'tickets' && !state.tickets.loaded) loadTickets().catch(reportError);
+}
+
+/** @param {KeyboardEvent} event */
+function onTabKey(event) {
+  if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+  const next = $('tab-queue').getAttribute('aria-selected') === 'true' ? 'tickets' : 'queue';
+  selectTab(next);
+  $(`tab-${next}`).focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queue
+
+let queueTimer = 0;
+function scheduleQueueRefresh() {
+  window.clearTimeout(queueTimer);
+  queueTimer = window.setTimeout(() => refreshQueue().catch(reportError), 150);
+}
+
+let selectedTimer = 0;
+function scheduleSelectedRefresh() {
+  window.clearTimeout(selectedTimer);
+  selectedTimer = window.setTimeout(() => refreshSelectedHandoff().catch(reportError), 100);
+}
+
+async function refreshQueue() {
+  if (!state.me) return;
+  const [waiting, active] = await Promise.all([api('GET', '/api/handoffs?status=waiting'), api('GET', '/api/handoffs?status=active')]);
+  state.waiting = [...(waiting?.items ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || String(a.requestedAt).localeCompare(String(b.requestedAt)));
+  state.active = [...(active?.items ?? [])];
+  renderQueue();
+}
+
+function renderQueue() {
+  const render = (/** @type {any[]} */ items, /** @type {string} */ listId, /** @type {string} */ emptyId) => {
+    const list = $(listId);
+    list.replaceChildren(...items.map(handoffCard));
+    show($(emptyId), items.length === 0);
+  };
+  render(state.waiting, 'waiting-list', 'waiting-empty');
+  render(state.active, 'active-list', 'active-empty');
+  $('queue-count').textContent = state.waiting.length ? String(state.waiting.length) : '';
+}
+
+/** @param {any} h */
+function handoffCard(h) {
+  const place = h.status === 'waiting' ? (h.position ? `#${h.position} in queue` : 'waiting') : h.agent ? `with ${h.agent}` : h.status;
+  const accepted = ago(h.acceptedAt ?? h.requestedAt);
+  const since = h.status === 'waiting' ? `waiting ${ago(h.requestedAt)}` : `accepted ${accepted === 'just now' ? accepted : `${accepted} ago`}`;
+  const button = el(
+    'button',
+    { type: 'button', 'aria-current': h.id === state.handoffId ? 'true' : undefined, 'data-handoff-id': h.id },
+    el('span', { className: 'card-line' }, el('span', { className: 'card-title' }, customerName(h.customer)), el('span', { className: `badge ${h.status}` }, place), el('span', { className: 'card-meta' }, h.id)),
+    el('span', { className: 'card-line' }, `Reason: ${REASONS[/** @type {keyof typeof REASONS} */ (h.reason)] ?? h.reason}`),
+    el('span', { className: 'card-line' }, `Triage: ${triageText(h.triage)}`),
+    el('span', { className: 'card-line' }, 'Warranty: ', el('span', { className: `badge ${h.warranty?.status ?? ''}` }, warrantyText(h.warranty))),
+    el('span', { className: 'card-line card-meta' }, `${since} · ${h.customer?.channelId ?? ''}`),
+  );
+  button.addEventListener('click', () => selectHandoff(h.id).catch(reportError));
+  return el('li', {}, button);
+}
+
+/** @param {string} id */
+async function selectHandoff(id) {
+  if (state.handoffId !== id) {
+    state.handoffStream?.abort();
+    state.handoffStream = null;
+    state.transcript = [];
+  }
+  state.handoffId = id;
+  renderQueue();
+  await refreshSelectedHandoff();
+  if (state.handoffId === id && state.handoff && state.handoff.status !== 'closed' && !state.handoffStream) {
+    state.handoffStream = openStream(`/api/handoffs/${encodeURIComponent(id)}/events`, (type, data) => onHandoffEvent(id, type, data));
+  }
+}
+
+async function refreshSelectedHandoff() {
+  const id = state.handoffId;
+  if (!id || !state.me) return;
+  const handoff = await api('GET', `/api/handoffs/${encodeURIComponent(id)}`);
+  if (state.handoffId !== id) return; // another one was selected meanwhile
+  setSelectedHandoff(handoff);
+}
+
+/** @param {any} handoff */
+function setSelectedHandoff(handoff) {
+  state.handoff = handoff;
+  // The server's transcript is authoritative; lines that arrived live and are not in it yet stay.
+  const known = new Set((handoff.transcript ?? []).map(lineKey));
+  const extra = state.transcript.filter((line) => !known.has(lineKey(line)));
+  state.transcript = [...(handoff.transcript ?? []), ...extra].sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  if (handoff.status === 'closed') {
+    state.handoffStream?.abort();
+    state.handoffStream = null;
+  }
+  renderHandoffDetail();
+}
+
+/** @param {any} line */
+function appendLiveLine(line) {
+  if (!line || state.transcript.some((l) => lineKey(l) === lineKey(line))) return;
+  state.transcript.push(line);
+  const list = $('handoff-transcript');
+  if (state.transcript.length === 1) list.replaceChildren();
+  list.append(transcriptItem(line));
+  list.scrollTop = list.scrollHeight;
+}
+
+/** @param {string} type @param {any} data */
+function onQueueEvent(type, data) {
+  scheduleQueueRefresh();
+  const id = data?.handoffId ?? data?.handoff?.id;
+  if (id && id === state.handoffId) onHandoffEvent(id, type, data);
+}
+
+/** @param {string} id @param {string} type @param {any} data */
+function onHandoffEvent(id, type, data) {
+  if (id !== state.handoffId) return;
+  if (type === 'message') appendLiveLine(data?.line);
+  // A stream starts with a snapshot of the handoff: whatever happened before it connected.
+  else if (type === 'snapshot' && data?.handoff?.id === id) setSelectedHandoff(data.handoff);
+  else if (type === 'accepted' || type === 'closed' || type === 'ticket' || type === 'queued') scheduleSelectedRefresh();
+}
+
+function renderHandoffDetail() {
+  const h = state.handoff;
+  show($('handoff-none'), !h);
+  show($('handoff-body'), Boolean(h));
+  if (!h) return;
+  $('handoff-title').textContent = `${customerName(h.customer)} · ${h.id}`;
+  const status = $('handoff-status');
+  status.textContent = h.status;
+  status.className = `badge ${h.status}`;
+  const listed = state.waiting.find((w) => w.id === h.id);
+  const warranty = h.warranty
+    ? el('span', {}, el('span', { className: `badge ${h.warranty.status}` }, warrantyText(h.warranty)), h.warranty.reasons?.length ? ` — ${h.warranty.reasons.join('; ')}` : '')
+    : 'not checked';
+  renderFacts($('handoff-facts'), [
+    ['Customer', [h.customer?.name, h.customer?.contact].filter(Boolean).join(' · ') || '—'],
+    ['Chat', `${h.customer?.channelId ?? '?'} / ${h.customer?.userId ?? '?'}`],
+    ['Reason', REASONS[/** @type {keyof typeof REASONS} */ (h.reason)] ?? String(h.reason)],
+    ['Triage', triageText(h.triage)],
+    ['Warranty', warranty],
+    ['Summary', h.summary || '—'],
+    ['Requested', `${when(h.requestedAt)}${h.status === 'waiting' ? ` (waiting ${ago(h.requestedAt)})` : ''}`],
+    ...(h.status === 'waiting' && (listed?.position ?? h.position) ? [/** @type {[string, string]} */ (['Position', `#${listed?.position ?? h.position} in queue`])] : []),
+    ...(h.agent ? [/** @type {[string, string]} */ (['Agent', `${h.agent}${h.acceptedAt ? ` since ${when(h.acceptedAt)}` : ''}`])] : []),
+    ...(h.closedAt ? [/** @type {[string, string]} */ (['Closed', when(h.closedAt)])] : []),
+  ]);
+  renderTranscript($('handoff-transcript'), state.transcript);
+  show($('handoff-accept-row'), h.status === 'waiting');
+  show($('chat-form'), h.status === 'active');
+  // Close works on a waiting or active handoff; a ticket can be made once, in any status.
+  show($('close-form'), h.status !== 'closed');
+  show($('handoff-ticket'), !h.ticketId);
+  show($('handoff-end'), h.status !== 'closed' || !h.ticketId);
+  show($('handoff-ticket-link'), Boolean(h.ticketId));
+  $('handoff-open-ticket').textContent = h.ticketId ?? '';
+}
+
+/** Disables a button while its action runs, so a double click does not act twice. @param {HTMLButtonElement} button @param {() => Promise<void>} action */
+async function busy(button, action) {
+  button.disabled = true;
+  try {
+    await action();
+  } catch (err) {
+    reportError(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function acceptHandoff() {
+  const id = state.handoffId;
+  if (!id) return;
+  await api('POST', `/api/handoffs/${encodeURIComponent(id)}/accept`, {});
+  notify(`You accepted ${id}.`, 'ok');
+  await refreshSelectedHandoff();
+  await refreshQueue();
+  if (state.handoffId === id && !state.handoffStream) {
+    state.handoffStream = openStream(`/api/handoffs/${encodeURIComponent(id)}/events`, (type, data) => onHandoffEvent(id, type, data));
+  }
+  $('chat-text').focus();
+}
+
+/** @param {SubmitEvent} event */
+async function sendMessage(event) {
+  event.preventDefault();
+  const id = state.handoffId;
+  const input = /** @type {HTMLTextAreaElement} */ ($('chat-text'));
+  const text = input.value.trim();
+  if (!id || !text) return;
+  const button = /** @type {HTMLButtonElement} */ (/** @type {HTMLFormElement} */ (event.currentTarget).querySelector('button[type="submit"]'));
+  await busy(button, async () => {
+    await api('POST', `/api/handoffs/${encodeURIComponent(id)}/messages`, { text });
+    input.value = '';
+    await refreshSelectedHandoff();
+  });
+  input.focus();
+}
+
+/** @param {SubmitEvent} event */
+async function closeHandoff(event) {
+  event.preventDefault();
+  const id = state.handoffId;
+  if (!id) return;
+  const noteInput = /** @type {HTMLInputElement} */ ($('close-note'));
+  const note = noteInput.value.trim();
+  const button = /** @type {HTMLButtonElement} */ (/** @type {HTMLFormElement} */ (event.currentTarget).querySelector('button[type="submit"]'));
+  await busy(button, async () => {
+    await api('POST', `/api/handoffs/${encodeURIComponent(id)}/close`, note ? { note } : {});
+    noteInput.value = '';
+    notify(`Closed ${id}; the customer is back with the bot.`, 'ok');
+    await refreshSelectedHandoff();
+    await refreshQueue();
+  });
+}
+
+async function convertToTicket() {
+  const id = state.handoffId;
+  if (!id) return;
+  const result = await api('POST', `/api/handoffs/${encodeURIComponent(id)}/ticket`, {});
+  const ticketId = result?.ticket?.id;
+  notify(ticketId ? `Ticket ${ticketId} created from ${id}.` : `Ticket created from ${id}.`, 'ok');
+  if (result?.handoff && state.handoffId === id) setSelectedHandoff(result.handoff);
+  else await refreshSelectedHandoff();
+  state.tickets.loaded = false; // the list changed
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tickets
+
+/** @param {HTMLSelectElement} select @param {readonly string[]} values @param {boolean} [keepFirst] */
+function fillSelect(select, values, keepFirst = false) {
+  const first = keepFirst ? [...select.options].slice(0, 1) : [];
+  select.replaceChildren(...first, ...values.map((v) => el('option', { value: v }, v.replace(/_/g, ' '))));
+}
+
+function ticketQuery() {
+  const params = new URLSearchParams();
+  const status = /** @type {HTMLSelectElement} */ ($('filter-status')).value;
+  const assignee = /** @type {HTMLInputElement} */ ($('filter-assignee')).value.trim();
+  const text = /** @type {HTMLInputElement} */ ($('filter-text')).value.trim();
+  if (status) params.set('status', status);
+  if (assignee) params.set('assignee', assignee);
+  if (text) params.set('text', text);
+  params.set('page', String(state.tickets.page));
+  params.set('pageSize', String(PAGE_SIZE));
+  return params.toString();
+}
+
+async function loadTickets() {
+  const page = await api('GET', `/api/tickets?${ticketQuery()}`);
+  Object.assign(state.tickets, {
+    items: page?.items ?? [],
+    total: Number(page?.total ?? 0),
+    page: Number(page?.page ?? state.tickets.page),
+    pageSize: Number(page?.pageSize ?? PAGE_SIZE),
+    loaded: true,
+  });
+  renderTickets();
+}
+
+function renderTickets() {
+  const { items, total, page, pageSize } = state.tickets;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  $('tickets-caption').textContent = total === 1 ? '1 ticket' : `${total} tickets`;
+  $('tickets-body').replaceChildren(
+    ...items.map((t) => {
+      const open = el('button', { type: 'button', className: 'link', 'aria-label': `Open ticket ${t.id}` }, t.id);
+      open.addEventListener('click', () => openTicket(t.id).catch(reportError));
+      const overdue = ['open'].includes(t.status) && t.firstResponseDue && new Date(t.firstResponseDue).getTime() < Date.now();
+      return el(
+        'tr',
+        { 'aria-current': t.id === state.ticketId ? 'true' : undefined },
+        el('td', {}, open),
+        el('td', {}, el('span', { className: `badge ${t.status}` }, String(t.status).replace(/_/g, ' '))),
+        el('td', {}, el('span', { className: `badge ${t.priority}` }, t.priority)),
+        el('td', {}, customerName(t.customer)),
+        el('td', { className: 'summary-cell', title: t.summary }, t.summary),
+        el('td', {}, t.assignee || '—'),
+        el('td', { className: 'nowrap', title: when(t.firstResponseDue) }, `${shortWhen(t.firstResponseDue)}${overdue ? ' (overdue)' : ''}`),
+      );
+    }),
+  );
+  if (items.length === 0) $('tickets-body').append(el('tr', {}, el('td', { colspan: '7', className: 'empty' }, 'No tickets match.')));
+  $('page-info').textContent = `Page ${page} of ${pages}`;
+  /** @type {HTMLButtonElement} */ ($('page-prev')).disabled = page <= 1;
+  /** @type {HTMLButtonElement} */ ($('page-next')).disabled = page >= pages;
+}
+
+/** @param {string} id */
+async function openTicket(id) {
+  selectTab('tickets');
+  state.ticketId = id;
+  const ticket = await api('GET', `/api/tickets/${encodeURIComponent(id)}`);
+  if (state.ticketId !== id) return;
+  state.ticket = ticket;
+  renderTicketDetail();
+  renderTickets();
+}
+
+function renderTicketDetail() {
+  const t = state.ticket;
+  show($('ticket-none'), !t);
+  show($('ticket-body'), Boolean(t));
+  if (!t) return;
+  $('ticket-title').textContent = `${t.id} · ${customerName(t.customer)}`;
+  const badge = $('ticket-status-badge');
+  badge.textContent = String(t.status).replace(/_/g, ' ');
+  badge.className = `badge ${t.status}`;
+  $('ticket-summary').textContent = t.summary ?? '';
+  const product = t.product ? [t.product.model, t.product.serial, t.product.category].filter(Boolean).join(' · ') : '';
+  renderFacts($('ticket-facts'), [
+    ['Customer', [t.customer?.name, t.customer?.contact].filter(Boolean).join(' · ') || '—'],
+    ['Chat', `${t.customer?.channelId ?? '?'} / ${t.customer?.userId ?? '?'}`],
+    ['Product', product || '—'],
+    ['Triage', triageText(t.triage)],
+    ['Warranty', t.warranty ? `${warrantyText(t.warranty)}${t.warranty.reasons?.length ? ` — ${t.warranty.reasons.join('; ')}` : ''}` : 'not checked'],
+    ['First response due', when(t.firstResponseDue)],
+    ['Created', when(t.createdAt)],
+    ['Updated', when(t.updatedAt)],
+  ]);
+  /** @type {HTMLSelectElement} */ ($('ticket-status')).value = t.status;
+  /** @type {HTMLSelectElement} */ ($('ticket-priority')).value = t.priority;
+  /** @type {HTMLInputElement} */ ($('ticket-assignee')).value = t.assignee ?? '';
+
+  $('ticket-comments').replaceChildren(
+    ...(t.comments ?? []).map((/** @type {any} */ c) =>
+      el('li', { className: c.public ? 'public' : 'internal' }, el('span', { className: 'meta' }, `${when(c.at)} · ${c.by} · ${c.public ? 'public' : 'internal'}`), String(c.text ?? '')),
+    ),
+  );
+  if (!t.comments?.length) $('ticket-comments').append(el('li', {}, 'No comments yet.'));
+  $('ticket-history').replaceChildren(
+    ...[...(t.history ?? [])].reverse().map((/** @type {any} */ h) => {
+      const change = h.from !== undefined || h.to !== undefined ? `: ${h.from ?? '—'} → ${h.to ?? '—'}` : '';
+      return el('li', {}, el('span', { className: 'meta' }, `${when(h.at)} · ${h.by}`), `${h.what}${change}`);
+    }),
+  );
+  renderTranscript($('ticket-transcript'), t.transcript ?? []);
+}
+
+/** @param {SubmitEvent} event */
+async function saveTicket(event) {
+  event.preventDefault();
+  const t = state.ticket;
+  if (!t) return;
+  const status = /** @type {HTMLSelectElement} */ ($('ticket-status')).value;
+  const priority = /** @type {HTMLSelectElement} */ ($('ticket-priority')).value;
+  const assignee = /** @type {HTMLInputElement} */ ($('ticket-assignee')).value.trim();
+  /** @type {Record<string, string | null>} */
+  const patch = {};
+  if (status !== t.status) patch.status = status;
+  if (priority !== t.priority) patch.priority = priority;
+  if (assignee !== (t.assignee ?? '')) patch.assignee = assignee || null;
+  if (Object.keys(patch).length === 0) {
+    notify('Nothing to save.');
+    return;
+  }
+  const button = /** @type {HTMLButtonElement} */ (/** @type {HTMLFormElement} */ (event.currentTarget).querySelector('button[type="submit"]'));
+  await busy(button, async () => {
+    await api('PATCH', `/api/tickets/${encodeURIComponent(t.id)}`, patch);
+    notify(`Saved ${t.id}.`, 'ok');
+    await openTicket(t.id);
+    await loadTickets();
+  });
+}
+
+/** @param {SubmitEvent} event */
+async function addComment(event) {
+  event.preventDefault();
+  const t = state.ticket;
+  if (!t) return;
+  const input = /** @type {HTMLTextAreaElement} */ ($('comment-text'));
+  const text = input.value.trim();
+  if (!text) return;
+  const visibility = /** @type {HTMLInputElement | null} */ (document.querySelector('input[name="visibility"]:checked'))?.value;
+  const isPublic = visibility === 'public';
+  const button = /** @type {HTMLButtonElement} */ (/** @type {HTMLFormElement} */ (event.currentTarget).querySelector('button[type="submit"]'));
+  await busy(button, async () => {
+    await api('POST', `/api/tickets/${encodeURIComponent(t.id)}/comments`, { text, public: isPublic });
+    input.value = '';
+    notify(isPublic ? `Comment sent to the customer of ${t.id}.` : `Internal note added to ${t.id}.`, 'ok');
+    await openTicket(t.id);
+  });
+}
+
+function renderAllDetails() {
+  renderHandoffDetail();
+  renderTicketDetail();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wiring
+
+function bindEvents() {
+  $('signin-form').addEventListener('submit', (e) => void onSignIn(/** @type {SubmitEvent} */ (e)));
+  $('sign-out').addEventListener('click', () => signOut());
+  $('tab-queue').addEventListener('click', () => selectTab('queue'));
+  $('tab-tickets').addEventListener('click', () => selectTab('tickets'));
+  $('tab-queue').addEventListener('keydown', onTabKey);
+  $('tab-tickets').addEventListener('keydown', onTabKey);
+  $('queue-refresh').addEventListener('click', () => refreshQueue().catch(reportError));
+  $('handoff-accept').addEventListener('click', (e) => void busy(/** @type {HTMLButtonElement} */ (e.currentTarget), acceptHandoff));
+  $('chat-form').addEventListener('submit', (e) => void sendMessage(/** @type {SubmitEvent} */ (e)));
+  $('chat-text').addEventListener('keydown', (e) => {
+    // Enter sends, Shift+Enter starts a new line.
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      /** @type {HTMLFormElement} */ ($('chat-form')).requestSubmit();
+    }
+  });
+  $('close-form').addEventListener('submit', (e) => void closeHandoff(/** @type {SubmitEvent} */ (e)));
+  $('handoff-ticket').addEventListener('click', (e) => void busy(/** @type {HTMLButtonElement} */ (e.currentTarget), convertToTicket));
+  $('handoff-open-ticket').addEventListener('click', () => {
+    const id = state.handoff?.ticketId;
+    if (id) openTicket(id).catch(reportError);
+  });
+  $('ticket-filters').addEventListener('submit', (e) => {
+    e.preventDefault();
+    state.tickets.page = 1;
+    loadTickets().catch(reportError);
+  });
+  $('page-prev').addEventListener('click', () => {
+    state.tickets.page = Math.max(1, state.tickets.page - 1);
+    loadTickets().catch(reportError);
+  });
+  $('page-next').addEventListener('click', () => {
+    state.tickets.page += 1;
+    loadTickets().catch(reportError);
+  });
+  $('ticket-form').addEventListener('submit', (e) => void saveTicket(/** @type {SubmitEvent} */ (e)));
+  $('comment-form').addEventListener('submit', (e) => void addComment(/** @type {SubmitEvent} */ (e)));
+  // Waiting times on the cards and in the detail move on by themselves.
+  window.setInterval(() => {
+    if (!state.me) return;
+    renderQueue();
+    if (state.handoff?.status === 'waiting') renderAllDetails();
+  }, 30000);
+}
+
+void start();

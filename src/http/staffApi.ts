@@ -1,0 +1,279 @@
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import { HANDOFF_STATUSES, type Handoff, type HandoffEvent } from '../domain/handoff/Handoff.js';
+import { HandoffNotFoundError, HandoffStateError, type HandoffService } from '../domain/handoff/HandoffService.js';
+import type { AuditLog } from '../domain/staff/AuditLog.js';
+import type { StaffTokens } from '../domain/staff/StaffTokens.js';
+import type { Actor, Ticket } from '../domain/tickets/Ticket.js';
+import { normaliseTicketId, TicketNotificationError, type TicketService } from '../domain/tickets/TicketService.js';
+import { TicketCommentSchema, TicketFilterSchema, TicketPatchSchema } from '../domain/tickets/ticketSchemas.js';
+import { describeZodError } from '../knowledge/jsonl.js';
+
+export interface StaffApiDeps {
+  tokens: Pick<StaffTokens, 'verify'>;
+  audit: Pick<AuditLog, 'record'>;
+  tickets: Pick<TicketService, 'list' | 'get' | 'update' | 'comment'>;
+  handoffs: Pick<HandoffService, 'list' | 'get' | 'position' | 'accept' | 'agentMessage' | 'close' | 'toTicket' | 'subscribe'>;
+  logger: Logger;
+  /** Interval of the SSE comment heartbeat; 15 s unless a test wants it shorter. */
+  heartbeatMs?: number;
+}
+
+/** Who is calling: the name the token was issued to. */
+interface Staff {
+  name: string;
+  actor: Actor;
+}
+
+/** A 4xx with the `{error, message}` body every API error has. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const HEARTBEAT_MS = 15_000;
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+const TicketIdSchema = z.string().transform((s, ctx) => {
+  const id = normaliseTicketId(s);
+  if (!id) ctx.addIssue({ code: 'custom', message: `not a ticket id (like T-000123): ${JSON.stringify(s.slice(0, 40))}` });
+  return id ?? z.NEVER;
+});
+const HandoffIdSchema = z
+  .string()
+  .regex(/^H-\d{1,9}$/i, 'not a handoff id (like H-000042)')
+  .transform((s) => s.toUpperCase());
+const HandoffListQuerySchema = z.object({
+  status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(HANDOFF_STATUSES).optional()),
+});
+const AgentMessageSchema = z.strictObject({ text: z.string().trim().min(1).max(4000) });
+const CloseHandoffSchema = z.strictObject({ note: z.string().trim().max(1000).optional() });
+/** Routes that take no body accept none or an empty object. */
+const NoBodySchema = z.strictObject({});
+
+function sendError(res: Response, status: number, error: string, message: string): void {
+  res.status(status);
+  res.json({ error, message });
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, 'bad_request', `${where}: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+function query(req: Request): Record<string, string> {
+  return Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
+}
+
+function param(req: Request, name: string): unknown {
+  return (req.params as Record<string, unknown> | undefined)?.[name];
+}
+
+function notFound(what: string, id: string): HttpError {
+  return new HttpError(404, 'not_found', `No ${what} ${id}.`);
+}
+
+/**
+ * The token-protected staff API: tickets, handoffs and their live event streams. Every route
+ * needs `Authorization: Bearer <staff token>`; every input is checked with zod; every change is
+ * written to the audit log with the staff member's name.
+ */
+export function registerStaffApi(server: Server, deps: StaffApiDeps): void {
+  const { tickets, handoffs, logger } = deps;
+
+  /** Records a staff action; a failed audit write is logged, not turned into a failed request (the change is done). */
+  const audit = async (staff: Staff, action: string, target: string, detail?: Record<string, unknown>) => {
+    try {
+      await deps.audit.record({ actor: staff.actor, action, target, ...(detail ? { detail } : {}) });
+    } catch (err) {
+      logger.error({ err: { message: (err as Error).message }, actor: staff.actor, action, target }, 'audit log write failed');
+    }
+  };
+
+  const route =
+    (handler: (req: Request, res: Response, staff: Staff) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        const match = BEARER.exec(req.header('authorization') ?? '');
+        const who = match?.[1] ? await deps.tokens.verify(match[1]) : null;
+        if (!who) {
+          res.header('WWW-Authenticate', 'Bearer realm="staff"');
+          return sendError(
+            res,
+            401,
+            'unauthorized',
+            match ? 'The staff token is unknown or revoked.' : 'Send the staff token as "Authorization: Bearer <token>".',
+          );
+        }
+        await handler(req, res, { name: who.name, actor: `staff:${who.name}` });
+      } catch (err) {
+        if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+        if (err instanceof HandoffNotFoundError) return sendError(res, 404, 'not_found', `No handoff ${err.handoffId}.`);
+        if (err instanceof HandoffStateError) return sendError(res, 409, 'conflict', err.message);
+        const e = err as Error;
+        logger.error({ err: { name: e.name, message: e.message }, method: req.method, url: req.url }, 'staff API request failed');
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        return sendError(res, 500, 'internal', 'The request could not be processed.');
+      }
+    };
+
+  /** A changed ticket; if the customer could not be told, the stored ticket with a warning. */
+  const ticketChange = async (change: () => Promise<Ticket | null>, id: string) => {
+    try {
+      const ticket = await change();
+      if (!ticket) throw notFound('ticket', id);
+      return { ticket, body: ticket as Ticket & { warning?: string }, notified: true };
+    } catch (err) {
+      if (!(err instanceof TicketNotificationError)) throw err;
+      return { ticket: err.ticket, body: { ...err.ticket, warning: 'The change was saved, but the customer could not be notified.' }, notified: false };
+    }
+  };
+
+  const withPosition = async (h: Handoff) => ({ ...h, position: h.status === 'waiting' ? await handoffs.position(h.id) : null });
+
+  server.get('/api/me', route(async (_req, res, staff) => {
+    res.json({ name: staff.name });
+  }));
+
+  // ---- tickets -------------------------------------------------------------------------------
+
+  server.get('/api/tickets', route(async (req, res) => {
+    const filter = parse(TicketFilterSchema, query(req), 'query');
+    res.json(await tickets.list(filter));
+  }));
+
+  server.get('/api/tickets/:id', route(async (req, res) => {
+    const id = parse(TicketIdSchema, param(req, 'id'), 'id');
+    const ticket = await tickets.get(id);
+    if (!ticket) throw notFound('ticket', id);
+    res.json(ticket);
+  }));
+
+  server.patch('/api/tickets/:id', route(async (req, res, staff) => {
+    const id = parse(TicketIdSchema, param(req, 'id'), 'id');
+    const patch = parse(TicketPatchSchema, req.body, 'body');
+    const result = await ticketChange(() => tickets.update(id, patch, staff.actor), id);
+    await audit(staff, 'ticket.update', id, { ...patch, ...(result.notified ? {} : { notified: false }) });
+    res.json(result.body);
+  }));
+
+  server.post('/api/tickets/:id/comments', route(async (req, res, staff) => {
+    const id = parse(TicketIdSchema, param(req, 'id'), 'id');
+    const comment = parse(TicketCommentSchema, req.body, 'body');
+    const result = await ticketChange(() => tickets.comment(id, comment, staff.actor), id);
+    await audit(staff, 'ticket.comment', id, { public: comment.public, chars: comment.text.length, ...(result.notified ? {} : { notified: false }) });
+    res.status(201);
+    res.json(result.body);
+  }));
+
+  // ---- handoffs ------------------------------------------------------------------------------
+
+  server.get('/api/handoffs', route(async (req, res) => {
+    const { status } = parse(HandoffListQuerySchema, query(req), 'query');
+    res.json({ items: await Promise.all((await handoffs.list(status)).map(withPosition)) });
+  }));
+
+  // Registered before /api/handoffs/:id: the static segment wins anyway, but this reads in order.
+  server.get('/api/handoffs/events', route(async (req, res) => {
+    await eventStream(req, res, deps, async () => ({ type: 'snapshot', items: await Promise.all((await handoffs.list()).map(withPosition)) }));
+  }));
+
+  server.get('/api/handoffs/:id', route(async (req, res) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    const handoff = await handoffs.get(id);
+    if (!handoff) throw notFound('handoff', id);
+    res.json(await withPosition(handoff));
+  }));
+
+  server.get('/api/handoffs/:id/events', route(async (req, res) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    const handoff = await handoffs.get(id);
+    if (!handoff) throw notFound('handoff', id);
+    await eventStream(req, res, deps, async () => ({ type: 'snapshot', handoff: await withPosition((await handoffs.get(id)) ?? handoff) }), id);
+  }));
+
+  server.post('/api/handoffs/:id/accept', route(async (req, res, staff) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    parse(NoBodySchema, req.body ?? {}, 'body');
+    const handoff = await handoffs.accept(id, staff.name);
+    await audit(staff, 'handoff.accept', id);
+    res.json(handoff);
+  }));
+
+  server.post('/api/handoffs/:id/messages', route(async (req, res, staff) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    const { text } = parse(AgentMessageSchema, req.body, 'body');
+    const handoff = await handoffs.agentMessage(id, staff.name, text);
+    await audit(staff, 'handoff.message', id, { chars: text.length });
+    res.status(201);
+    res.json(handoff);
+  }));
+
+  server.post('/api/handoffs/:id/close', route(async (req, res, staff) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    const { note } = parse(CloseHandoffSchema, req.body ?? {}, 'body');
+    const handoff = await handoffs.close(id, staff.name, note || undefined);
+    await audit(staff, 'handoff.close', id, note ? { note } : undefined);
+    res.json(handoff);
+  }));
+
+  server.post('/api/handoffs/:id/ticket', route(async (req, res, staff) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    parse(NoBodySchema, req.body ?? {}, 'body');
+    const result = await handoffs.toTicket(id, staff.name);
+    await audit(staff, 'handoff.ticket', id, { ticketId: result.ticket.id });
+    res.status(201);
+    res.json(result);
+  }));
+}
+
+/**
+ * Server-Sent Events: a snapshot first, then every handoff event (of one handoff, or all of them)
+ * as `event: <type>` / `data: <json>`, and a comment line every 15 s so proxies keep the
+ * connection open. Events that arrive while the snapshot is read are held and sent after it.
+ * Resolves when the client goes away, after unsubscribing.
+ */
+async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snapshot: () => Promise<{ type: string }>, handoffId?: string): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  const write = (chunk: string) => {
+    if (!res.writableEnded && !res.destroyed) res.write(chunk);
+  };
+  const format = (event: { type: string }) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  let held: HandoffEvent[] | null = [];
+  const unsubscribe = deps.handoffs.subscribe((event) => {
+    if (held) held.push(event);
+    else write(format(event));
+  }, handoffId);
+  const heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
+  const closed = new Promise<void>((resolve) => {
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      resolve();
+    });
+  });
+  try {
+    write(format(await snapshot()));
+  } catch (err) {
+    deps.logger.error({ err: { message: (err as Error).message }, url: req.url }, 'event stream snapshot failed');
+  }
+  for (const event of held) write(format(event));
+  held = null;
+  await closed;
+}

@@ -1,0 +1,210 @@
+import { expect, test } from 'vitest';
+import type { Ticket, TicketDraft, TranscriptLine } from '../../src/domain/tickets/Ticket.js';
+import { TicketNotificationError, TicketService } from '../../src/domain/tickets/TicketService.js';
+import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
+import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
+import { RecordingNotifier, manualClock } from './helpers.js';
+
+const alice = { channelId: 'webchat', userId: 'alice' };
+const bob = { channelId: 'webchat', userId: 'bob' };
+
+function setup() {
+  const clock = manualClock('2025-03-01T22:30:00.000Z');
+  const notifier = new RecordingNotifier();
+  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), notifier, clock.now);
+  return { clock, notifier, service };
+}
+
+function draft(overrides: Partial<TicketDraft> = {}): TicketDraft {
+  return { customer: { ...alice, name: 'Alice Moreau', contact: 'alice@example.com' }, summary: 'NVR shows no video on channel 3', ...overrides };
+}
+
+test('open: T- and a 6-digit number, status open, normal priority, created history, due 2 hours later (24x7)', async () => {
+  const { service } = setup();
+  const ticket = await service.open(draft({ product: { serial: 'NV2024A0001', model: 'NVR-8' } }), 'bot');
+  expect(ticket).toMatchObject({
+    id: 'T-000001',
+    status: 'open',
+    priority: 'normal',
+    summary: 'NVR shows no video on channel 3',
+    createdAt: '2025-03-01T22:30:00.000Z',
+    // Saturday night, still two plain hours: fault acceptance is 7x24.
+    firstResponseDue: '2025-03-02T00:30:00.000Z',
+    history: [{ at: '2025-03-01T22:30:00.000Z', by: 'bot', what: 'created' }],
+    comments: [],
+    product: { serial: 'NV2024A0001', model: 'NVR-8' },
+  });
+  expect(await service.get('T-000001')).toEqual(ticket);
+  expect((await service.open(draft({ priority: 'urgent' }), 'customer')).priority).toBe('urgent');
+});
+
+test('open: the service level is configurable', async () => {
+  const clock = manualClock('2025-03-01T10:00:00.000Z');
+  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), new RecordingNotifier(), clock.now, { firstResponseHours: 4 });
+  expect((await service.open(draft(), 'bot')).firstResponseDue).toBe('2025-03-01T14:00:00.000Z');
+});
+
+test('open: 50 concurrent opens get 50 sequential, unique ids', async () => {
+  const { service } = setup();
+  const tickets = await Promise.all(Array.from({ length: 50 }, (_, i) => service.open(draft({ summary: `issue ${i}` }), 'bot')));
+  const ids = tickets.map((t) => t.id).sort();
+  expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `T-${String(i + 1).padStart(6, '0')}`));
+  expect((await service.list({ pageSize: 100 })).total).toBe(50);
+});
+
+test('open: the transcript keeps the last 200 lines; an empty summary or a missing identity is refused', async () => {
+  const { service } = setup();
+  const transcript: TranscriptLine[] = Array.from({ length: 250 }, (_, i) => ({ at: '2025-03-01T22:00:00.000Z', from: i % 2 ? 'bot' : 'customer', text: `line ${i}` }));
+  const ticket = await service.open(draft({ transcript }), 'bot');
+  expect(ticket.transcript).toHaveLength(200);
+  expect(ticket.transcript[0]?.text).toBe('line 50');
+  expect(ticket.transcript.at(-1)?.text).toBe('line 249');
+  await expect(service.open(draft({ summary: '   ' }), 'bot')).rejects.toThrow(/TicketService\.open\(\): the summary is empty/);
+  await expect(service.open(draft({ customer: { channelId: 'webchat', userId: '' } }), 'bot')).rejects.toThrow(/userId/);
+});
+
+test('forCustomer: own ticket in loose forms; another customer\'s id gets the same answer as an unknown id', async () => {
+  const { service } = setup();
+  await service.open(draft(), 'bot');
+  for (const form of ['T-000001', 't-1', 'T000001', '1', 't1', ' #1 ']) {
+    expect((await service.forCustomer(alice, form))?.id, form).toBe('T-000001');
+  }
+  expect(await service.forCustomer(bob, 'T-000001')).toBeNull();
+  expect(await service.forCustomer(bob, 'T-000999')).toBeNull();
+  expect(await service.forCustomer({ channelId: 'msteams', userId: 'alice' }, 'T-000001')).toBeNull();
+  expect(await service.forCustomer(alice, 'not an id')).toBeNull();
+  // Exactly the same answer, so an id cannot be probed.
+  expect(await service.forCustomer(bob, 'T-000001')).toStrictEqual(await service.forCustomer(bob, 'T-000999'));
+});
+
+test('listForCustomer: only the customer\'s tickets, newest first', async () => {
+  const { service, clock } = setup();
+  await service.open(draft({ summary: 'first' }), 'bot');
+  clock.advance(60_000);
+  await service.open(draft({ customer: bob, summary: 'bob' }), 'bot');
+  clock.advance(60_000);
+  await service.open(draft({ summary: 'second' }), 'bot');
+  expect((await service.listForCustomer(alice)).map((t) => t.summary)).toEqual(['second', 'first']);
+  expect((await service.listForCustomer(bob)).map((t) => t.summary)).toEqual(['bob']);
+  expect(await service.listForCustomer({ channelId: 'webchat', userId: 'nobody' })).toEqual([]);
+});
+
+test('list: filters by status, assignee and text (id, summary, name, contact, serial, model), newest first', async () => {
+  const { service, clock } = setup();
+  const open = async (d: Partial<TicketDraft>): Promise<Ticket> => {
+    clock.advance(1_000);
+    return service.open(draft(d), 'bot');
+  };
+  const a = await open({ summary: 'Camera offline after storm', product: { serial: 'CAM-7781', model: 'DomeCam 4K' } });
+  const b = await open({ customer: { ...bob, name: 'Bob Ng', contact: '+33 6 12 34 56 78' }, summary: 'Recorder beeps' });
+  const c = await open({ summary: 'Night vision blurry', product: { serial: 'CAM-9902', model: 'BulletCam' } });
+  await service.update(b.id, { status: 'in_progress', assignee: 'dana' }, 'staff:dana');
+  await service.update(c.id, { assignee: 'lee' }, 'staff:lee');
+
+  const ids = async (filter: Parameters<TicketService['list']>[0]) => (await service.list(filter)).items.map((t) => t.id);
+  expect(await ids({})).toEqual([c.id, b.id, a.id]);
+  expect(await ids({ status: 'open' })).toEqual([c.id, a.id]);
+  expect(await ids({ status: 'in_progress' })).toEqual([b.id]);
+  expect(await ids({ assignee: 'dana' })).toEqual([b.id]);
+  expect(await ids({ assignee: 'LEE' })).toEqual([c.id]);
+  expect(await ids({ status: 'open', assignee: 'lee' })).toEqual([c.id]);
+  expect(await ids({ text: 'STORM' })).toEqual([a.id]);
+  expect(await ids({ text: 'bob ng' })).toEqual([b.id]);
+  expect(await ids({ text: '12 34' })).toEqual([b.id]);
+  expect(await ids({ text: 'alice@' })).toEqual([c.id, a.id]);
+  expect(await ids({ text: 'cam-99' })).toEqual([c.id]);
+  expect(await ids({ text: 'domecam' })).toEqual([a.id]);
+  expect(await ids({ text: 'T-000002' })).toEqual([b.id]);
+  expect(await ids({ text: 't-2' })).toEqual([b.id]);
+  expect(await ids({ text: 'nothing like this' })).toEqual([]);
+});
+
+test('list: pages are 1-based, 20 by default, at most 100', async () => {
+  const { service, clock } = setup();
+  for (let i = 1; i <= 45; i += 1) {
+    clock.advance(1_000);
+    await service.open(draft({ summary: `s${i}` }), 'bot');
+  }
+  const first = await service.list({});
+  expect(first).toMatchObject({ total: 45, page: 1, pageSize: 20 });
+  expect(first.items.map((t) => t.summary).slice(0, 2)).toEqual(['s45', 's44']);
+  const third = await service.list({ page: 3 });
+  expect(third.items.map((t) => t.summary)).toEqual(['s5', 's4', 's3', 's2', 's1']);
+  expect((await service.list({ page: 4 })).items).toEqual([]);
+  expect((await service.list({ pageSize: 500 })).pageSize).toBe(100);
+  expect((await service.list({ pageSize: 10, page: 2 })).items.map((t) => t.summary)).toEqual(['s35', 's34', 's33', 's32', 's31', 's30', 's29', 's28', 's27', 's26']);
+});
+
+test('update: one history entry per changed field, with who, when, from and to; unchanged fields add none', async () => {
+  const { service, clock } = setup();
+  const { id } = await service.open(draft(), 'bot');
+  clock.advance(30 * 60_000);
+  const updated = await service.update(id, { status: 'in_progress', priority: 'high', assignee: 'dana' }, 'staff:dana');
+  const at = '2025-03-01T23:00:00.000Z';
+  expect(updated?.history.slice(1)).toEqual([
+    { at, by: 'staff:dana', what: 'status', from: 'open', to: 'in_progress' },
+    { at, by: 'staff:dana', what: 'priority', from: 'normal', to: 'high' },
+    { at, by: 'staff:dana', what: 'assignee', from: null, to: 'dana' },
+  ]);
+  expect(updated).toMatchObject({ status: 'in_progress', priority: 'high', assignee: 'dana', updatedAt: at });
+
+  // Same values again: nothing changes, nothing is recorded.
+  const same = await service.update(id, { status: 'in_progress', priority: 'high', assignee: 'dana' }, 'staff:lee');
+  expect(same?.history).toHaveLength(4);
+
+  clock.advance(60_000);
+  const unassigned = await service.update(id, { assignee: null }, 'staff:lee');
+  expect(unassigned?.assignee).toBeUndefined();
+  expect(unassigned?.history.at(-1)).toEqual({ at: '2025-03-01T23:01:00.000Z', by: 'staff:lee', what: 'assignee', from: 'dana', to: null });
+  expect(await service.get(id)).toEqual(unassigned);
+  expect(await service.update('T-000999', { status: 'closed' }, 'staff:lee')).toBeNull();
+});
+
+test('the customer is told of a status change and a public comment, not of an internal comment or other fields', async () => {
+  const { service, notifier } = setup();
+  const { id } = await service.open(draft(), 'bot');
+  await service.update(id, { priority: 'urgent', assignee: 'dana' }, 'staff:dana');
+  expect(notifier.sent).toEqual([]);
+
+  await service.update(id, { status: 'resolved' }, 'staff:dana');
+  expect(notifier.sent).toEqual([{ id, message: 'Update on your ticket T-000001: the status is now resolved.' }]);
+
+  await service.comment(id, { text: 'Customer called, firmware 5.7 fixes it.', public: false }, 'staff:dana');
+  expect(notifier.sent).toHaveLength(1);
+
+  const commented = await service.comment(id, { text: ' Please update the firmware to 5.7. ', public: true }, 'staff:dana');
+  expect(notifier.sent[1]).toEqual({ id, message: 'Update on your ticket T-000001 from our support team: Please update the firmware to 5.7.' });
+  expect(commented?.comments.map((c) => [c.text, c.public, c.by])).toEqual([
+    ['Customer called, firmware 5.7 fixes it.', false, 'staff:dana'],
+    ['Please update the firmware to 5.7.', true, 'staff:dana'],
+  ]);
+  expect(commented?.history.slice(-2).map((h) => [h.what, h.to])).toEqual([
+    ['comment', 'internal'],
+    ['comment', 'public'],
+  ]);
+
+  await service.update(id, { status: 'waiting_customer' }, 'staff:dana');
+  expect(notifier.sent[2]?.message).toBe('Update on your ticket T-000001: the status is now waiting for information from you.');
+  expect(await service.comment('T-000999', { text: 'x', public: true }, 'staff:dana')).toBeNull();
+  expect(notifier.sent).toHaveLength(3);
+});
+
+test('a failing notifier: the change is stored, and the error says so', async () => {
+  const { service, notifier } = setup();
+  const { id } = await service.open(draft(), 'bot');
+  notifier.failWith = new Error('no conversation reference');
+  const failure = await service.update(id, { status: 'closed' }, 'staff:dana').catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(TicketNotificationError);
+  expect((failure as TicketNotificationError).ticket.status).toBe('closed');
+  expect((await service.get(id))?.status).toBe('closed');
+});
+
+test('appendTranscript adds lines and keeps the last 200', async () => {
+  const { service } = setup();
+  const { id } = await service.open(draft({ transcript: [{ at: '2025-03-01T22:00:00.000Z', from: 'customer', text: 'hello' }] }), 'bot');
+  const lines: TranscriptLine[] = Array.from({ length: 205 }, (_, i) => ({ at: '2025-03-01T22:31:00.000Z', from: 'agent', text: `a${i}` }));
+  const updated = await service.appendTranscript(id, lines);
+  expect(updated?.transcript).toHaveLength(200);
+  expect(updated?.transcript[0]?.text).toBe('a5');
+  expect(await service.appendTranscript('T-000404', lines)).toBeNull();
+});
