@@ -282,6 +282,8 @@ export class HandoffService {
           summary: summaryOf(current),
           triage: current.triage,
           warranty: current.warranty,
+          // The device the warranty check found is the ticket's product.
+          ...(current.warranty ? { product: { serial: current.warranty.serial, model: current.warranty.model, category: current.warranty.category } } : {}),
           transcript: current.transcript,
           address: current.address,
         },

@@ -1,0 +1,142 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BotCustomerMessenger } from '../src/bot/BotCustomerMessenger.js';
+import { buildBot } from '../src/bot/buildBot.js';
+import { createAdapter, createRuntime } from '../src/bot/createRuntime.js';
+import { calendarDay } from '../src/domain/warranty/calendar.js';
+import { HandoffService } from '../src/domain/handoff/HandoffService.js';
+import { StaffedHours } from '../src/domain/handoff/StaffedHours.js';
+import { AuditLog } from '../src/domain/staff/AuditLog.js';
+import { StaffTokens } from '../src/domain/staff/StaffTokens.js';
+import { TicketService } from '../src/domain/tickets/TicketService.js';
+import { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
+import { createApp } from '../src/http/app.js';
+import { registerStaffApi } from '../src/http/staffApi.js';
+import { NegativeSentiment } from '../src/language/NegativeSentiment.js';
+import { listen } from '../src/server.js';
+import { BotStateStorage } from '../src/storage/BotStateStorage.js';
+import { DocumentAuditStore } from '../src/storage/DocumentAuditStore.js';
+import { DocumentHandoffStore } from '../src/storage/DocumentHandoffStore.js';
+import { DocumentStaffTokenStore } from '../src/storage/DocumentStaffTokenStore.js';
+import { DocumentTicketStore } from '../src/storage/DocumentTicketStore.js';
+import { MemoryDocumentStore } from './helpers/MemoryDocumentStore.js';
+import { sampleRegistry, silentLogger, trainedTriage } from './helpers/testBot.js';
+
+/**
+ * The whole handoff as deployed: the customer talks over /api/messages, an agent over the staff
+ * API; agent messages reach the customer's channel (a fake connector) as proactive messages.
+ */
+let botUrl = '';
+let connectorUrl = '';
+let token = '';
+const delivered: string[] = [];
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  const connector = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const activity = JSON.parse(body || '{}') as { text?: string };
+      if (activity.text) delivered.push(activity.text);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"x"}');
+    });
+  });
+  await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
+  connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+  closers.push(() => new Promise((r) => connector.close(() => r())));
+
+  const now = () => new Date();
+  const store = new MemoryDocumentStore();
+  const { knowledge, triage, topics } = await trainedTriage();
+  const botAuth = { MicrosoftAppType: 'MultiTenant' } as const;
+  const adapter = createAdapter(botAuth);
+  const messenger = new BotCustomerMessenger(adapter, '', silentLogger);
+  const tickets = new TicketService(new DocumentTicketStore(store), messenger, now);
+  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, new StaffedHours('24x7'), now, { averageMinutes: 6 });
+  const parts = buildBot({
+    knowledge,
+    triage,
+    topics,
+    storage: new BotStateStorage(store),
+    warranty: new WarrantyCheck(await sampleRegistry(), knowledge.warrantyPolicies, () => calendarDay(now())),
+    tickets,
+    handoffs,
+    sentiment: new NegativeSentiment(),
+    staffedHoursText: 'around the clock',
+    now,
+  });
+  const runtime = createRuntime(parts, adapter, botAuth, silentLogger);
+  const tokens = new StaffTokens(new DocumentStaffTokenStore(store), now);
+  token = await tokens.create('dana');
+  const app = createApp({ logger: silentLogger, runtime: () => runtime, readiness: { checks: async () => ({ ok: true }) } });
+  registerStaffApi(app, { tokens, audit: new AuditLog(new DocumentAuditStore(store), now), tickets, handoffs, logger: silentLogger });
+  botUrl = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
+  closers.push(() => new Promise((r) => app.close(() => r())));
+});
+
+afterAll(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+async function customerSays(text: string): Promise<string[]> {
+  const res = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'message', id: `m${Date.now()}`, text, from: { id: 'cust-1', name: 'Dana Customer' }, recipient: { id: 'bot' }, conversation: { id: 'e2e-1' }, channelId: 'webchat', serviceUrl: connectorUrl, deliveryMode: 'expectReplies' }),
+  });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { activities?: Array<{ type: string; text?: string }> };
+  return (body.activities ?? []).filter((a) => a.type === 'message').map((a) => a.text ?? '');
+}
+
+async function staff(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${botUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items?: Array<Record<string, unknown>> } };
+}
+
+const waitFor = async (check: () => boolean) => {
+  for (let i = 0; i < 50 && !check(); i += 1) await new Promise((r) => setTimeout(r, 20));
+};
+
+test('customer over /api/messages, agent over the staff API: relayed both ways, then back to the bot', async () => {
+  expect((await customerSays('my dvr stopped recording, hdd error on screen')).join('\n')).toMatch(/covered by our support/);
+  expect((await customerSays('talk to a person')).join('\n')).toMatch(/number 1 in the queue/);
+
+  const queue = await staff('GET', '/api/handoffs?status=waiting');
+  const handoff = queue.body.items?.[0] as { id: string; triage: { scope: string }; transcript: Array<{ text: string }> };
+  expect(handoff.triage.scope).toBe('in_scope');
+  expect(handoff.transcript.map((l) => l.text)).toContain('my dvr stopped recording, hdd error on screen');
+
+  expect((await staff('POST', `/api/handoffs/${handoff.id}/accept`)).status).toBe(200);
+  await waitFor(() => delivered.some((t) => /dana.*joined/i.test(t)));
+  expect(delivered.join('\n')).toMatch(/dana from our support team has joined/i);
+
+  expect(await customerSays('the disk light blinks red')).toEqual([]); // the bot stays silent
+  expect((await staff('POST', `/api/handoffs/${handoff.id}/messages`, { text: 'Please reseat the SATA cable.' })).status).toBe(201);
+  await waitFor(() => delivered.includes('Please reseat the SATA cable.'));
+  expect(delivered).toContain('Please reseat the SATA cable.');
+  const during = await staff('GET', `/api/handoffs/${handoff.id}`);
+  expect((during.body.transcript as Array<{ from: string; text: string }>).map((l) => `${l.from}: ${l.text}`)).toEqual(
+    expect.arrayContaining(['customer: the disk light blinks red', 'agent: Please reseat the SATA cable.']),
+  );
+
+  const ticket = await staff('POST', `/api/handoffs/${handoff.id}/ticket`);
+  expect(ticket.status).toBe(201);
+  expect((await staff('POST', `/api/handoffs/${handoff.id}/close`, { note: 'Ticket opened for a replacement disk.' })).status).toBe(200);
+  await waitFor(() => delivered.some((t) => /back with the support bot/.test(t)));
+
+  expect((await customerSays('no video on channel 2, black screen')).join('\n')).toMatch(/covered by our support/);
+
+  const ticketId = (ticket.body.ticket as { id: string }).id;
+  expect((await staff('PATCH', `/api/tickets/${ticketId}`, { status: 'resolved' })).status).toBe(200);
+  await waitFor(() => delivered.some((t) => t.includes(`${ticketId}: the status is now resolved`)));
+  expect(delivered.join('\n')).toContain(`Update on your ticket ${ticketId}: the status is now resolved`);
+  expect((await customerSays(`status of ${ticketId}`)).join('\n') + '').toBeDefined();
+});
