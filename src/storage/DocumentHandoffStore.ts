@@ -6,6 +6,8 @@ import { DocumentSequence } from './DocumentSequence.js';
 export const HANDOFFS_COLLECTION = 'handoffs';
 /** Name of the handoff counter in the `sequences` collection. */
 export const HANDOFFS_SEQUENCE = 'handoffs';
+/** conversationKey → the id of its open handoff: what the relay asks on every customer message. */
+const OPEN_INDEX_COLLECTION = 'open-handoffs';
 /** Concurrent updates of one handoff retry on an eTag conflict at most this often. */
 const MAX_ATTEMPTS = 20;
 
@@ -29,7 +31,18 @@ export class DocumentHandoffStore implements HandoffStore {
     return doc ? doc.value : null;
   }
 
+  async findOpen(conversationKey: string): Promise<Handoff | null> {
+    const entry = (await this.store.read<{ id: string }>(OPEN_INDEX_COLLECTION, [conversationKey])).get(conversationKey);
+    if (!entry) return null;
+    const handoff = await this.get(entry.value.id);
+    // The index may point at a handoff closed by a process that stopped before clearing it.
+    return handoff && handoff.status !== 'closed' && handoff.conversationKey === conversationKey ? handoff : null;
+  }
+
   async create(handoff: Handoff): Promise<void> {
+    // Index first: a crash between the two writes leaves an entry pointing at nothing (ignored),
+    // never an open handoff the relay cannot find.
+    if (handoff.status !== 'closed') await this.store.write(OPEN_INDEX_COLLECTION, handoff.conversationKey, { id: handoff.id });
     try {
       // Expected eTag null: create-only, so two handoffs can never share an id.
       await this.store.write(HANDOFFS_COLLECTION, handoff.id, handoff, null);
@@ -49,6 +62,7 @@ export class DocumentHandoffStore implements HandoffStore {
       try {
         // Over the version read: a concurrent change makes this attempt re-read and re-apply.
         await this.store.write(HANDOFFS_COLLECTION, id, next, doc.eTag);
+        if (next.status === 'closed' && doc.value.status !== 'closed') await this.store.delete(OPEN_INDEX_COLLECTION, [next.conversationKey]);
         return next;
       } catch (err) {
         if (err instanceof ETagConflictError && attempt < MAX_ATTEMPTS) continue;

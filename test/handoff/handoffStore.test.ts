@@ -90,3 +90,17 @@ test('an error thrown by the change aborts the update', async () => {
   ).rejects.toThrow('not allowed');
   expect((await store.get('H-000001'))?.status).toBe('waiting');
 });
+
+test('findOpen answers from the per-conversation index, and forgets a handoff once it is closed', async () => {
+  const documents = new MemoryDocumentStore();
+  const store = new DocumentHandoffStore(documents);
+  await store.create(handoff('H-000001'));
+  await store.create({ ...handoff('H-000002'), conversationKey: 'webchat/c2' });
+  // The handoffs collection is never listed to answer it.
+  documents.list = () => Promise.reject(new Error('findOpen must not list every handoff'));
+  expect((await store.findOpen('webchat/c1'))?.id).toBe('H-000001');
+  expect(await store.findOpen('webchat/unknown')).toBeNull();
+  await store.update('H-000001', (h) => ({ ...h, status: 'closed' }));
+  expect(await store.findOpen('webchat/c1')).toBeNull();
+  expect((await store.findOpen('webchat/c2'))?.id).toBe('H-000002');
+});

@@ -134,8 +134,7 @@ export class HandoffService {
 
   /** The waiting or active handoff of a conversation, or null. */
   async openFor(conversationKey: string): Promise<Handoff | null> {
-    const open = (await this.store.all()).filter((h) => h.conversationKey === conversationKey && h.status !== 'closed');
-    return open.sort(byRequestedAt).at(-1) ?? null;
+    return this.store.findOpen(conversationKey);
   }
 
   /**

@@ -15,4 +15,9 @@ export interface HandoffStore {
    */
   update(id: string, change: (handoff: Handoff) => Handoff): Promise<Handoff | null>;
   all(): Promise<Handoff[]>;
+  /**
+   * The waiting or active handoff of a conversation, or null. Asked on every customer message, so
+   * implementations answer it from an index, not by reading every handoff.
+   */
+  findOpen(conversationKey: string): Promise<Handoff | null>;
 }
