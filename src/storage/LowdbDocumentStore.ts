@@ -67,9 +67,11 @@ export class LowdbDocumentStore implements DocumentStore {
     await Promise.all(
       ids.map(async (id) => {
         const file = this.fileFor(collection, id);
-        const doc = (this.cache.get(file) as DocumentFile<T> | undefined) ?? (await this.database<T>(file).adapter.read());
+        const cached = this.cache.get(file) as DocumentFile<T> | null | undefined;
+        const doc = cached === undefined ? await this.database<T>(file).adapter.read() : cached;
+        // Absence is cached too: a lookup that usually misses (an open handoff) costs no syscall.
+        if (cached === undefined) this.cache.set(file, doc);
         if (!doc) return;
-        this.cache.set(file, doc);
         // A copy: callers (botbuilder state) mutate what they read.
         found.set(id, { value: structuredClone(doc.value), eTag: doc.eTag });
       }),
@@ -83,7 +85,8 @@ export class LowdbDocumentStore implements DocumentStore {
     const db = this.database<T>(file);
     return this.locks.run(file, async () => {
       if (expected !== undefined && expected !== '*') {
-        const current = (this.cache.get(file) as DocumentFile<T> | undefined) ?? (await db.adapter.read());
+        const cached = this.cache.get(file) as DocumentFile<T> | null | undefined;
+        const current = cached === undefined ? await db.adapter.read() : cached;
         // As botbuilder's MemoryStorage: an eTag is checked only against a document that exists.
         if (expected === null ? current !== null : current && current.eTag !== expected) throw new ETagConflictError(collection, id);
       }
@@ -122,7 +125,7 @@ export class LowdbDocumentStore implements DocumentStore {
         const info = await stat(file).catch(() => null);
         if (!info || info.mtime >= before) return false;
         await unlink(file).catch(ignoreMissing);
-        this.cache.delete(file);
+        this.cache.set(file, null);
         return true;
       });
       if (gone) removed += 1;
@@ -178,7 +181,7 @@ export class LowdbDocumentStore implements DocumentStore {
   private removeFile(file: string): Promise<void> {
     return this.locks.run(file, async () => {
       await unlink(file).catch(ignoreMissing);
-      this.cache.delete(file);
+      this.cache.set(file, null);
       await syncDirectory(path.dirname(file)).catch(ignoreMissing);
     });
   }
@@ -219,22 +222,22 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** A bounded map that forgets the least recently used document first. */
+/** A bounded map that forgets the least recently used document first; null records a known absence. */
 class RecentDocuments {
-  private readonly entries = new Map<string, DocumentFile>();
+  private readonly entries = new Map<string, DocumentFile | null>();
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string): DocumentFile | undefined {
+  get(key: string): DocumentFile | null | undefined {
     const doc = this.entries.get(key);
-    if (doc) {
+    if (doc !== undefined) {
       this.entries.delete(key);
       this.entries.set(key, doc);
     }
     return doc;
   }
 
-  set(key: string, doc: DocumentFile): void {
+  set(key: string, doc: DocumentFile | null): void {
     this.entries.delete(key);
     this.entries.set(key, doc);
     if (this.entries.size > this.capacity) {
