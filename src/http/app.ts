@@ -92,7 +92,7 @@ export function createApp(options: AppOptions): Server {
 
   // restify's own errors (bad JSON, body too large, unknown route) keep their 4xx codes; log them quietly.
   server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, cb: () => void) => {
-    logger.debug({ method: req.method, url: req.url, status: err.statusCode, reason: err.message }, 'request rejected');
+    logger.debug({ method: req.method, path: req.getPath(), status: err.statusCode, reason: err.message }, 'request rejected');
     cb();
   });
   return server;

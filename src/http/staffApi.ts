@@ -119,7 +119,7 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps): void {
         if (err instanceof HandoffNotFoundError) return sendError(res, 404, 'not_found', `No handoff ${err.handoffId}.`);
         if (err instanceof HandoffStateError) return sendError(res, 409, 'conflict', err.message);
         const e = err as Error;
-        logger.error({ err: { name: e.name, message: e.message }, method: req.method, url: req.url }, 'staff API request failed');
+        logger.error({ err: { name: e.name, message: e.message }, method: req.method, path: req.getPath() }, 'staff API request failed');
         if (res.headersSent) {
           res.end();
           return;
@@ -271,7 +271,7 @@ async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snap
   try {
     write(format(await snapshot()));
   } catch (err) {
-    deps.logger.error({ err: { message: (err as Error).message }, url: req.url }, 'event stream snapshot failed');
+    deps.logger.error({ err: { message: (err as Error).message }, path: req.getPath() }, 'event stream snapshot failed');
   }
   for (const event of held) write(format(event));
   held = null;
