@@ -1,7 +1,8 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { HandoffCoordinator } from '../src/bot/HandoffCoordinator.js';
 import type { HandoffReason } from '../src/domain/handoff/Handoff.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
 import { TICKET_DIALOG_ID, type TicketDialog, type TicketOptions } from './TicketDialog.js';
 
 export const HANDOFF_DIALOG_ID = 'handoffDialog';
@@ -24,7 +25,7 @@ export class HandoffDialog extends ComponentDialog {
   ) {
     super(HANDOFF_DIALOG_ID);
     this.addDialog(ticketDialog);
-    this.addDialog(new ChoicePrompt(CHOICE_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(CHOICE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.requestStep.bind(this), this.ticketStep.bind(this), this.doneStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -36,7 +37,6 @@ export class HandoffDialog extends ComponentDialog {
     return step.prompt(CHOICE_PROMPT_ID, {
       prompt: 'Shall I open a ticket?',
       choices: [{ value: YES, synonyms: ['yes', 'y', 'ticket', 'ok'] }, { value: NO, synonyms: ['no', 'n'] }],
-      style: ListStyle.suggestedAction,
     });
   }
 

@@ -1,5 +1,6 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { NetworkDiagnosis, PolicyClause } from '../src/knowledge/schemas.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
 export const NETWORK_DIAGNOSIS_DIALOG_ID = 'networkDiagnosisDialog';
@@ -27,7 +28,7 @@ export class NetworkDiagnosisDialog extends ComponentDialog {
   ) {
     super(NETWORK_DIAGNOSIS_DIALOG_ID);
     this.addDialog(resolutionCheck);
-    this.addDialog(new ChoicePrompt(CHECK_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(CHECK_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askCheckStep.bind(this), this.answerStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -45,7 +46,6 @@ export class NetworkDiagnosisDialog extends ComponentDialog {
         { value: PASSES, synonyms: ['y', 'yes it is', 'yep', 'it does', 'ok', 'works'] },
         { value: FAILS, synonyms: ['n', 'no it is not', 'nope', 'it does not', 'fails', 'not working'] },
       ],
-      style: ListStyle.suggestedAction,
     });
   }
 

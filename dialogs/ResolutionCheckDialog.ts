@@ -1,6 +1,7 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
 import { HANDOFF_DIALOG_ID, type HandoffDialog, type HandoffOptions } from './HandoffDialog.js';
 import { TICKET_DIALOG_ID, type TicketDialog, type TicketOptions } from './TicketDialog.js';
 
@@ -34,7 +35,7 @@ export class ResolutionCheckDialog extends ComponentDialog {
     super(RESOLUTION_CHECK_DIALOG_ID);
     this.addDialog(ticketDialog);
     this.addDialog(handoffDialog);
-    this.addDialog(new ChoicePrompt(CHOICE_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(CHOICE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askFixedStep.bind(this), this.offerHelpStep.bind(this), this.actStep.bind(this), this.doneStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -49,7 +50,6 @@ export class ResolutionCheckDialog extends ComponentDialog {
       prompt: 'Did that fix it?',
       retryPrompt: 'Please choose one: did that fix it?',
       choices: [{ value: YES, synonyms: ['yes', 'y', 'fixed', 'it works', 'working', 'solved'] }, { value: NO, synonyms: ['no', 'n', 'not fixed', 'still not working', 'nope'] }],
-      style: ListStyle.suggestedAction,
     });
   }
 
@@ -70,7 +70,6 @@ export class ResolutionCheckDialog extends ComponentDialog {
       prompt: this.options(step).offer ?? "Sorry that didn't solve it. Would you like me to open a ticket for our support team, or talk to a person now?",
       retryPrompt: 'Please choose: open a ticket, talk to a person, or no thanks.',
       choices: [{ value: TICKET, synonyms: ['ticket', 'case'] }, { value: PERSON, synonyms: ['person', 'human', 'agent'] }, { value: NO_THANKS, synonyms: ['no', 'nothing'] }],
-      style: ListStyle.suggestedAction,
     });
   }
 

@@ -1,8 +1,6 @@
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import {
-  ChoicePrompt,
   ComponentDialog,
-  ListStyle,
   TextPrompt,
   WaterfallDialog,
   type FoundChoice,
@@ -13,7 +11,8 @@ import type { ConversationRecords } from '../src/conversation/ConversationRecord
 import { parseContact, type CustomerProfile } from '../src/conversation/CustomerProfile.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
 import type { Actor, Ticket, TicketDraft, TicketProduct } from '../src/domain/tickets/Ticket.js';
-import { factsActivity } from './channelRendering.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { sendView } from './rendering/render.js';
 
 export const TICKET_DIALOG_ID = 'ticketDialog';
 const WATERFALL_ID = 'ticketDialog.waterfall';
@@ -61,7 +60,7 @@ export class TicketDialog extends ComponentDialog {
     super(TICKET_DIALOG_ID);
     this.addDialog(new TextPrompt(CONTACT_PROMPT_ID, async (p: PromptValidatorContext<string>) => p.recognized.succeeded && parseContact(p.recognized.value ?? '') !== null));
     this.addDialog(new TextPrompt(TEXT_PROMPT_ID));
-    this.addDialog(new ChoicePrompt(CONFIRM_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(CONFIRM_PROMPT_ID));
     this.addDialog(
       new WaterfallDialog(WATERFALL_ID, [
         this.contactStep.bind(this),
@@ -120,7 +119,7 @@ export class TicketDialog extends ComponentDialog {
       ['Device', product ? [product.model, product.serial && `S/N ${product.serial}`].filter(Boolean).join(', ') || '—' : '—'],
       ['Summary', summary],
     ];
-    await step.context.sendActivity(factsActivity(step.context.activity.channelId, 'Your ticket', facts));
+    await sendView(step.context, { kind: 'facts', title: 'Your ticket', facts });
     return step.prompt(CONFIRM_PROMPT_ID, {
       prompt: 'Shall I open this ticket?',
       retryPrompt: 'Please choose: open the ticket, change the summary, or cancel.',
@@ -129,7 +128,6 @@ export class TicketDialog extends ComponentDialog {
         { value: CHANGE, synonyms: ['change', 'edit'] },
         { value: CANCEL, synonyms: ['no', 'cancel'] },
       ],
-      style: ListStyle.suggestedAction,
     });
   }
 

@@ -1,6 +1,8 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Ticket } from '../src/domain/tickets/Ticket.js';
-import { factsActivity } from './channelRendering.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { sendView } from './rendering/render.js';
+import type { FactsView } from './rendering/views.js';
 
 export const TICKET_STATUS_DIALOG_ID = 'ticketStatusDialog';
 const WATERFALL_ID = 'ticketStatusDialog.waterfall';
@@ -34,7 +36,7 @@ export class TicketStatusDialog extends ComponentDialog {
     private readonly findIds: (text: string) => string[],
   ) {
     super(TICKET_STATUS_DIALOG_ID);
-    this.addDialog(new ChoicePrompt(PICK_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(PICK_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.lookUpStep.bind(this), this.pickedStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -49,7 +51,8 @@ export class TicketStatusDialog extends ComponentDialog {
     if (ids.length > 0) {
       for (const id of ids) {
         const ticket = await this.tickets.forCustomer(this.customer(step), id);
-        await step.context.sendActivity(ticket ? this.describe(step, ticket) : `I couldn't find a ticket ${id} for you. Please check the number; your tickets are the ones opened in this chat.`);
+        if (ticket) await sendView(step.context, this.describe(ticket));
+        else await step.context.sendActivity(`I couldn't find a ticket ${id} for you. Please check the number; your tickets are the ones opened in this chat.`);
       }
       return step.endDialog();
     }
@@ -60,23 +63,22 @@ export class TicketStatusDialog extends ComponentDialog {
     }
     const only = mine[0];
     if (mine.length === 1 && only) {
-      await step.context.sendActivity(this.describe(step, only));
+      await sendView(step.context, this.describe(only));
       return step.endDialog();
     }
     return step.prompt(PICK_PROMPT_ID, {
       prompt: `You have ${mine.length} tickets. Which one?`,
       choices: mine.slice(0, 10).map((t) => ({ value: t.id, action: { type: 'imBack', title: `${t.id}: ${t.summary.slice(0, 40)}`, value: t.id } })),
-      style: ListStyle.suggestedAction,
     });
   }
 
   private async pickedStep(step: WaterfallStepContext) {
     const ticket = await this.tickets.forCustomer(this.customer(step), (step.result as FoundChoice).value);
-    if (ticket) await step.context.sendActivity(this.describe(step, ticket));
+    if (ticket) await sendView(step.context, this.describe(ticket));
     return step.endDialog();
   }
 
-  private describe(step: WaterfallStepContext, t: Ticket) {
+  private describe(t: Ticket): FactsView {
     const lastPublic = [...t.comments].reverse().find((c) => c.public);
     const facts: Array<[string, string]> = [
       ['Status', STATUS_WORDS[t.status]],
@@ -85,6 +87,6 @@ export class TicketStatusDialog extends ComponentDialog {
       ...(t.product?.model || t.product?.serial ? [['Device', [t.product.model, t.product.serial && `S/N ${t.product.serial}`].filter(Boolean).join(', ')] as [string, string]] : []),
       ...(lastPublic ? [['Latest from our team', lastPublic.text] as [string, string]] : []),
     ];
-    return factsActivity(step.context.activity.channelId, `Ticket ${t.id}`, facts);
+    return { kind: 'facts', title: `Ticket ${t.id}`, facts };
   }
 }

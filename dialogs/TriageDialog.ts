@@ -1,9 +1,11 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
 import type { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
-import { adviceOnlyReply, CAPABILITIES, outOfScopeReply } from './messages.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { adviceOnlyView, CAPABILITIES, outOfScopeView } from './messages.js';
+import { sendView } from './rendering/render.js';
 import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
 import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
 import { TICKET_STATUS_DIALOG_ID, type TicketStatusOptions } from './TicketStatusDialog.js';
@@ -41,7 +43,7 @@ export class TriageDialog extends ComponentDialog {
   ) {
     super(TRIAGE_DIALOG_ID);
     for (const handler of handlers) this.addDialog(handler);
-    this.addDialog(new ChoicePrompt(CLARIFY_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(CLARIFY_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.classifyStep.bind(this), this.routeStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -59,7 +61,6 @@ export class TriageDialog extends ComponentDialog {
       prompt: "I want to send you the right way, but I'm not sure I understood. What is this mainly about?",
       retryPrompt: 'Please pick the closest option, or describe the problem again after saying "start over".',
       choices: CLARIFY_CHOICES.map((c) => c.title),
-      style: ListStyle.suggestedAction,
     });
   }
 
@@ -71,12 +72,12 @@ export class TriageDialog extends ComponentDialog {
     switch (decision.scope) {
       case 'out_of_scope': {
         const clause = decision.clause ? this.triage.clause(decision.clause) : undefined;
-        if (clause) await ctx.sendActivity(outOfScopeReply(clause));
+        if (clause) await sendView(ctx, outOfScopeView(clause));
         return step.endDialog(decision);
       }
       case 'advice_only': {
         const clause = this.triage.clause('advice_only');
-        if (clause) await ctx.sendActivity(adviceOnlyReply(clause));
+        if (clause) await sendView(ctx, adviceOnlyView(clause));
         return step.endDialog(decision);
       }
       case 'needs_diagnosis':

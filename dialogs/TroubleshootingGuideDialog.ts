@@ -1,6 +1,9 @@
-import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TopicMatcher } from '../src/domain/ports/MessageClassifier.js';
 import type { TroubleshootingGuide } from '../src/knowledge/schemas.js';
+import { guideStepsView } from './messages.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { sendView } from './rendering/render.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
 export const TROUBLESHOOTING_GUIDE_DIALOG_ID = 'troubleshootingGuideDialog';
@@ -25,7 +28,7 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
     super(TROUBLESHOOTING_GUIDE_DIALOG_ID);
     this.addDialog(resolutionCheck);
     this.guides = new Map(guides.map((g) => [g.id, g]));
-    this.addDialog(new ChoicePrompt(TOPIC_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(TOPIC_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.pickTopicStep.bind(this), this.showGuideStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -38,7 +41,6 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
       prompt: 'That is one for our support. Which of these is closest to your problem?',
       retryPrompt: 'Please pick the closest topic, or "Something else".',
       choices: [...[...this.guides.values()].map((g) => g.title), SOMETHING_ELSE],
-      style: ListStyle.suggestedAction,
     });
   }
 
@@ -50,8 +52,7 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
       await step.context.sendActivity("I don't have a step-by-step guide for that yet, so the best next step is our support team.");
       return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: false, summary: text } satisfies ResolutionCheckOptions);
     }
-    const steps = guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n');
-    await step.context.sendActivity(`This is covered by our support. **${guide.title}** — please try these steps:\n\n${steps}\n\nIf it still fails: ${guide.ifNotFixed}`);
+    await sendView(step.context, guideStepsView(guide));
     return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: true, summary: text, guideTried: guide.id } satisfies ResolutionCheckOptions);
   }
 }

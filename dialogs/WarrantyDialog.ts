@@ -1,7 +1,5 @@
 import {
-  ChoicePrompt,
   ComponentDialog,
-  ListStyle,
   TextPrompt,
   WaterfallDialog,
   type Choice,
@@ -12,8 +10,10 @@ import type { ConversationRecords } from '../src/conversation/ConversationRecord
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
 import type { AskableFact, CustomerFacts, WarrantyAnswer, WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { DamageKind } from '../src/domain/warranty/WarrantyPolicy.js';
+import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
-import { warrantyAnswerActivity } from './warrantyAnswer.js';
+import { sendView } from './rendering/render.js';
+import { warrantyAnswerView } from './warrantyAnswer.js';
 
 export const WARRANTY_DIALOG_ID = 'warrantyDialog';
 const IDENTIFY_ID = 'warrantyDialog.identify';
@@ -128,7 +128,7 @@ export class WarrantyDialog extends ComponentDialog {
     this.addDialog(resolutionCheck);
     this.addDialog(new TextPrompt(SERIAL_PROMPT_ID));
     this.addDialog(new TextPrompt(PHONE_PROMPT_ID));
-    this.addDialog(new ChoicePrompt(CHOICE_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(CHOICE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(IDENTIFY_ID, [this.identifyStep.bind(this), this.afterIdentifyStep.bind(this)]));
     this.addDialog(new WaterfallDialog(QUESTIONS_ID, [this.askStep.bind(this), this.afterAskStep.bind(this)]));
     this.initialDialogId = IDENTIFY_ID;
@@ -154,7 +154,6 @@ export class WarrantyDialog extends ComponentDialog {
             prompt: `I couldn't find serial ${typed} in our registry. Did you mean one of these?`,
             retryPrompt: 'Please pick the serial printed on your device, or "None of these".',
             choices: [...lookup.suggestions.map((s): Choice => ({ value: s.serial, action: { type: 'imBack', title: `${s.serial} (${s.model})`, value: s.serial } })), { value: NONE_OF_THESE }],
-            style: ListStyle.suggestedAction,
           });
         }
       }
@@ -199,7 +198,7 @@ export class WarrantyDialog extends ComponentDialog {
     const question = this.check.nextQuestion(device, state.facts);
     if (question === null) {
       const answer = this.check.answer(device, state.facts);
-      await step.context.sendActivity(warrantyAnswerActivity(answer, step.context.activity.channelId));
+      await sendView(step.context, warrantyAnswerView(answer));
       await this.records.rememberWarranty(step.context, summaryOf(answer));
       values(step).answered = true;
       return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, {
@@ -221,7 +220,6 @@ export class WarrantyDialog extends ComponentDialog {
       prompt: q.prompt,
       retryPrompt: `Please choose one of the buttons. ${q.prompt}`,
       choices: q.choices.map((c): Choice => ({ value: c.title, synonyms: c.synonyms })),
-      style: ListStyle.suggestedAction,
     });
   }
 

@@ -1,5 +1,6 @@
-import { ActionTypes, CardFactory, MessageFactory, type Activity, type Attachment } from 'botbuilder';
-import type { PolicyClause } from '../src/knowledge/schemas.js';
+import { ActionTypes, CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import type { PolicyClause, TroubleshootingGuide } from '../src/knowledge/schemas.js';
+import type { AnswerView } from './rendering/views.js';
 
 /** What the bot can do: the welcome and the help text say the same thing. */
 export const CAPABILITIES = [
@@ -28,24 +29,42 @@ export function helpText(): string {
 }
 
 /** The out-of-scope answer: which clause, the policy's words, and what help remains. */
-export function outOfScopeReply(clause: PolicyClause): string {
-  return [
-    `Thanks for explaining. I'm sorry, but this is outside what our technical support covers. ${clause.customerMessage}`,
-    `Our technical support policy ("${clause.title}") says: "${clause.policyText}"`,
-    `What we can still do:\n${bullets(clause.stillPossible)}`,
-    'If something is wrong with our recorder or camera itself, describe it and I will help with that part.',
-  ].join('\n\n');
+export function outOfScopeView(clause: PolicyClause): AnswerView {
+  return {
+    kind: 'answer',
+    title: 'Outside our support',
+    headline: `Thanks for explaining. I'm sorry, but this is outside what our technical support covers. ${clause.customerMessage}`,
+    sections: [
+      { lines: [`Our technical support policy ("${clause.title}") says: "${clause.policyText}"`] },
+      { title: 'What we can still do', lines: clause.stillPossible },
+      { lines: ['If something is wrong with our recorder or camera itself, describe it and I will help with that part.'] },
+    ],
+    tone: 'attention',
+  };
 }
 
 /** The advice-only answer: advice on the existing configuration, and the limit. */
-export function adviceOnlyReply(clause: PolicyClause): string {
-  return [
-    `Here is some advice for your existing configuration:\n${bullets(clause.stillPossible)}`,
-    `Please note: ${clause.customerMessage}`,
-    `Our technical support policy ("${clause.title}") says: "${clause.policyText}"`,
-  ].join('\n\n');
+export function adviceOnlyView(clause: PolicyClause): AnswerView {
+  return {
+    kind: 'answer',
+    title: 'Advice only',
+    sections: [
+      { title: 'Here is some advice for your existing configuration', lines: clause.stillPossible },
+      { lines: [`Please note: ${clause.customerMessage}`] },
+      { lines: [`Our technical support policy ("${clause.title}") says: "${clause.policyText}"`] },
+    ],
+    tone: 'neutral',
+  };
 }
 
-export function cardWithText(title: string, text: string): Attachment {
-  return CardFactory.heroCard(title, text);
+/** A guide's steps for an in-scope problem, and what to do if they do not help. */
+export function guideStepsView(guide: TroubleshootingGuide): AnswerView {
+  return {
+    kind: 'answer',
+    title: guide.title,
+    headline: `This is covered by our support. **${guide.title}** — please try these steps:`,
+    sections: [{ lines: guide.steps, style: 'numbered' }],
+    footer: `If it still fails: ${guide.ifNotFixed}`,
+    tone: 'good',
+  };
 }

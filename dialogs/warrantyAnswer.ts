@@ -1,6 +1,5 @@
-import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import type { WarrantyAnswer } from '../src/domain/warranty/WarrantyCheck.js';
-import { supportsAdaptiveCards } from './channelRendering.js';
+import type { AnswerView } from './rendering/views.js';
 
 export const BACKUP_REMINDER =
   'Before you send a device in for repair, please back up any recordings you need: backups are your responsibility and we are not responsible for lost data.';
@@ -67,47 +66,20 @@ export function answerSections(a: WarrantyAnswer): AnswerSections {
   return { headline, facts, reasons, free, charged, next };
 }
 
-const bullets = (lines: readonly string[]) => lines.map((l) => `- ${l}`).join('\n');
-
-export function answerText(a: WarrantyAnswer): string {
+/** The answer as a view model: a card on the channels that render one, Block Kit on Slack, text elsewhere. */
+export function warrantyAnswerView(a: WarrantyAnswer): AnswerView {
   const s = answerSections(a);
-  return [
-    s.headline,
-    s.facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
-    s.reasons.length > 0 ? `Why:\n${bullets(s.reasons)}` : '',
-    s.free.length > 0 ? `Free of charge:\n${bullets(s.free)}` : '',
-    s.charged.length > 0 ? `Charged:\n${bullets(s.charged)}` : '',
-    s.next.join(' '),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-}
-
-function adaptiveCard(a: WarrantyAnswer) {
-  const s = answerSections(a);
-  const list = (title: string, lines: string[]) =>
-    lines.length === 0 ? [] : [{ type: 'TextBlock', text: title, weight: 'Bolder', spacing: 'Medium' }, ...lines.map((l) => ({ type: 'TextBlock', text: `• ${l}`, wrap: true, spacing: 'Small' }))];
-  return CardFactory.adaptiveCard({
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.4',
-    body: [
-      { type: 'TextBlock', text: 'Warranty check', size: 'Large', weight: 'Bolder' },
-      { type: 'TextBlock', text: s.headline, wrap: true, color: a.decision.status === 'covered' ? 'Good' : 'Attention' },
-      { type: 'FactSet', facts: s.facts.map(([title, value]) => ({ title, value })) },
-      ...list('Why', s.reasons),
-      ...list('Free of charge', s.free),
-      ...list('Charged', s.charged),
-      { type: 'TextBlock', text: s.next.join(' '), wrap: true, spacing: 'Medium', isSubtle: true },
+  return {
+    kind: 'answer',
+    title: 'Warranty check',
+    headline: s.headline,
+    facts: s.facts,
+    sections: [
+      { title: 'Why', lines: s.reasons },
+      { title: 'Free of charge', lines: s.free },
+      { title: 'Charged', lines: s.charged },
     ],
-  });
-}
-
-/** The answer as an Adaptive Card where the channel renders one, as text otherwise. */
-export function warrantyAnswerActivity(a: WarrantyAnswer, channelId: string): Partial<Activity> {
-  if (!supportsAdaptiveCards(channelId)) return MessageFactory.text(answerText(a));
-  const activity = MessageFactory.attachment(adaptiveCard(a));
-  // Read aloud / shown in notifications; also what a transcript keeps.
-  activity.summary = answerSections(a).headline;
-  return activity;
+    footer: s.next.join(' '),
+    tone: a.decision.status === 'covered' ? 'good' : 'attention',
+  };
 }

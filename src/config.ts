@@ -8,6 +8,41 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((v) => (v === '' || v === undefined ? fallback : v), schema);
 
+/**
+ * TEAMS_STAFF_CONVERSATION: the ConversationReference (JSON) of the Teams channel that staff watch.
+ * Get it from any activity the bot receives in that channel (channelId, serviceUrl, conversation,
+ * bot; `conversation.id` is the channel's "19:…@thread.tacv2", without ";messageid=").
+ */
+export const TeamsStaffConversationSchema = z
+  .object({
+    channelId: z.literal('msteams', { error: 'must be "msteams"' }),
+    serviceUrl: z.url({ protocol: /^https$/, error: 'must be the https serviceUrl Teams sent' }),
+    conversation: z
+      .object({
+        id: z
+          .string()
+          .regex(/^19:[^;]+$/, 'must be a Teams channel id ("19:…@thread.tacv2", without ";messageid=")'),
+        tenantId: z.string().min(1).optional(),
+        conversationType: z.string().optional(),
+        isGroup: z.boolean().optional(),
+      })
+      .loose(),
+    bot: z.object({ id: z.string().min(1), name: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+export type TeamsStaffConversation = z.infer<typeof TeamsStaffConversationSchema>;
+
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+  }, schema);
+
 const EnvSchema = z
   .object({
     PORT: withDefault(z.coerce.number().int().min(0).max(65535), 3978),
@@ -32,6 +67,15 @@ const EnvSchema = z
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     HANDOFF_AVG_MINUTES: withDefault(z.coerce.number().positive().max(24 * 60), 6),
+    WIDGET_TITLE: withDefault(z.string().min(1).max(80), 'CamSupport'),
+    WIDGET_COLOR: withDefault(z.string().regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/, 'must be a hex colour like #0063b1'), '#0063b1'),
+    WIDGET_WELCOME: withDefault(
+      z.string().min(1).max(300),
+      'Describe a problem with your cameras or recorder, check a warranty, or follow up on a ticket.',
+    ),
+    DIRECT_LINE_SECRET: optional(z.string().min(16, 'looks too short for a Direct Line secret')),
+    DIRECT_LINE_TOKEN_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    TEAMS_STAFF_CONVERSATION: optional(jsonOf(TeamsStaffConversationSchema)),
   })
   .superRefine((env, ctx) => {
     if (env.STORE === 'postgres' && !env.DATABASE_URL) {
@@ -77,6 +121,11 @@ export interface Config {
   /** Human handoff: when staff are at the console (a StaffedHours schedule in an IANA zone), and the
    * average handling time per customer (minutes) that queue-wait estimates are based on. */
   handoff: { staffedHours: string; timeZone: string; averageMinutes: number };
+  /** The website widget: how it looks; Azure Direct Line's secret (absent = the bot's own Direct Line);
+   * the key that signs the self-hosted Direct Line tokens (absent = random per process). */
+  widget: { title: string; color: string; welcome: string; directLineSecret?: string; tokenSecret?: string };
+  /** Teams: the channel where handoff requests are posted for staff (optional). */
+  teams: { staffConversation?: TeamsStaffConversation };
 }
 
 export class ConfigError extends Error {
@@ -113,5 +162,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       MicrosoftAppTenantId: e.MicrosoftAppTenantId,
     },
     handoff: { staffedHours: e.STAFFED_HOURS, timeZone: e.STAFF_TIMEZONE, averageMinutes: e.HANDOFF_AVG_MINUTES },
+    widget: {
+      title: e.WIDGET_TITLE,
+      color: e.WIDGET_COLOR,
+      welcome: e.WIDGET_WELCOME,
+      directLineSecret: e.DIRECT_LINE_SECRET,
+      tokenSecret: e.DIRECT_LINE_TOKEN_SECRET,
+    },
+    teams: e.TEAMS_STAFF_CONVERSATION ? { staffConversation: e.TEAMS_STAFF_CONVERSATION } : {},
   };
+}
+
+/** `npm run teams:package` needs only the app id (a GUID), not the bot's password. */
+export function loadTeamsPackageConfig(env: NodeJS.ProcessEnv = process.env): { appId: string } {
+  const parsed = z
+    .object({ MicrosoftAppId: z.preprocess((v) => (v === '' ? undefined : v), z.guid({ error: 'must be the Azure Bot\'s Microsoft App ID (a GUID)' })) })
+    .safeParse(env);
+  if (!parsed.success) {
+    const got = env.MicrosoftAppId ? ` (got ${JSON.stringify(env.MicrosoftAppId)})` : ' (not set)';
+    throw new ConfigError(`config: MicrosoftAppId: ${parsed.error.issues[0]?.message ?? 'invalid'}${got}`);
+  }
+  return { appId: parsed.data.MicrosoftAppId };
 }

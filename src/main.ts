@@ -21,6 +21,8 @@ import { StaffTokens } from './domain/staff/StaffTokens.js';
 import { DocumentAuditStore } from './storage/DocumentAuditStore.js';
 import { DocumentStaffTokenStore } from './storage/DocumentStaffTokenStore.js';
 import { InFlightTurns } from './http/InFlightTurns.js';
+import { ConversationFeeds } from './channels/directline/ConversationFeeds.js';
+import { DirectLineTokens } from './channels/directline/DirectLineTokens.js';
 import { loadKnowledge } from './knowledge/KnowledgeBase.js';
 import { buildTriage } from './language/buildTriage.js';
 import { createLogger } from './logger.js';
@@ -31,6 +33,7 @@ import { seedRegistryIfEmpty } from './devices/seedSampleRegistry.js';
 import { WarrantyCheck } from './domain/warranty/WarrantyCheck.js';
 import { calendarDay } from './domain/warranty/calendar.js';
 import { openStore } from './storage/openStore.js';
+import { AdapterTeamsPoster, TeamsStaffChannel } from './channels/teams/TeamsStaffChannel.js';
 
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
@@ -54,6 +57,12 @@ async function main(): Promise<void> {
     logger,
     inFlight,
     runtime: () => runtime,
+    webChat: {
+      look: { title: config.widget.title, color: config.widget.color, welcome: config.widget.welcome },
+      tokens: new DirectLineTokens(config.widget.tokenSecret),
+      feeds: new ConversationFeeds(),
+      ...(config.widget.directLineSecret ? { azureSecret: config.widget.directLineSecret } : {}),
+    },
     readiness: {
       checks: async () => ({ knowledge: runtime !== null, store: store ? await store.ready() : false }),
     },
@@ -79,6 +88,13 @@ async function main(): Promise<void> {
     averageMinutes: config.handoff.averageMinutes,
     onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'handoff side effect failed'),
   });
+  // Staff in Teams (optional): queued handoffs are posted to a Teams channel with an Accept button.
+  const teamsStaff = config.teams.staffConversation
+    ? new TeamsStaffChannel(handoffs, new AdapterTeamsPoster(adapter, config.botAuth.MicrosoftAppId ?? ''), config.teams.staffConversation, stateStorage, (err, context) =>
+        logger.warn({ context, err: { message: (err as Error).message } }, 'teams staff channel post failed'),
+      )
+    : null;
+  teamsStaff?.start();
   const parts = buildBot({
     knowledge,
     triage,
@@ -90,6 +106,7 @@ async function main(): Promise<void> {
     sentiment: new NegativeSentiment(),
     staffedHoursText: `${config.handoff.staffedHours} (${config.handoff.timeZone})`,
     now,
+    ...(teamsStaff ? { staffRouter: teamsStaff } : {}),
   });
   // Routes added after listen() are served from then on; until now they were 404 like any unknown path.
   registerStaffApi(app, {
@@ -115,6 +132,8 @@ async function main(): Promise<void> {
   closeOnSignals(app, logger, async () => {
     clearInterval(sweeper);
     await inFlight.drained();
+    teamsStaff?.stop();
+    await teamsStaff?.idle();
     await store?.close();
   });
 }

@@ -2,6 +2,8 @@ import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnCo
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog } from '../../dialogs/MainDialog.js';
 import { welcomeActivity } from '../../dialogs/messages.js';
+import type { TeamsWelcome } from '../channels/teams/TeamsWelcome.js';
+import type { StaffActivityRouter } from '../channels/teams/TeamsStaffChannel.js';
 import type { CustomerProfile } from '../conversation/CustomerProfile.js';
 import type { HandoffCoordinator } from './HandoffCoordinator.js';
 
@@ -16,10 +18,21 @@ export class SupportBot extends ActivityHandler {
     private readonly dialog: MainDialog,
     private readonly handoff: HandoffCoordinator,
     private readonly now: () => Date,
+    /** Teams: greeting on install; staff activities (the Teams staff channel) routed before the customer pipeline. */
+    private readonly channels: { teamsWelcome: TeamsWelcome; staff?: StaffActivityRouter },
   ) {
     super();
 
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.channels.teamsWelcome.onInstall(context);
+      await next();
+    });
+
     this.onMembersAdded(async (context, next) => {
+      if (this.channels.teamsWelcome.handles(context)) {
+        await this.channels.teamsWelcome.onMembersAdded(context);
+        return next();
+      }
       const botId = context.activity.recipient?.id;
       const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
       if (newcomers.length > 0) await context.sendActivity(welcomeActivity());
@@ -27,6 +40,7 @@ export class SupportBot extends ActivityHandler {
     });
 
     this.onMessage(async (context, next) => {
+      if (await this.channels.staff?.handle(context)) return next();
       await this.touchProfile(context);
       // During a handoff the conversation belongs to the agent: relay, don't run the dialogs.
       if (!(await this.handoff.relay(context))) await this.dialog.run(context, this.dialogState);

@@ -21,6 +21,9 @@ import type { ConversationRecord } from '../domain/SupportRequest.js';
 import type { KnowledgeBase } from '../knowledge/KnowledgeBase.js';
 import type { CustomerProfile } from '../conversation/CustomerProfile.js';
 import { SupportBot } from './SupportBot.js';
+import { TeamsWelcome } from '../channels/teams/TeamsWelcome.js';
+import type { StaffActivityRouter } from '../channels/teams/TeamsStaffChannel.js';
+import { InboundNormaliser } from '../channels/InboundNormaliser.js';
 
 export interface BotParts {
   bot: SupportBot;
@@ -32,6 +35,8 @@ export interface BotParts {
   typing: ShowTypingMiddleware;
   /** Keeps the conversation's transcript for tickets and handoffs. */
   transcript: TranscriptRecorder;
+  /** Teams/Slack mentions, card submits and button clicks made plain text; runs before the transcript. */
+  inbound: InboundNormaliser;
 }
 
 export interface BotDependencies {
@@ -46,6 +51,8 @@ export interface BotDependencies {
   /** How staffed hours are said to the customer ("Mon-Fri 08:00-18:00 (UTC)"). */
   staffedHoursText: string;
   now: () => Date;
+  /** Staff activities from another channel (the Teams staff channel), handled before the customer pipeline. */
+  staffRouter?: StaffActivityRouter;
 }
 
 /** Builds the bot from its services: state → dialogs → activity handler. */
@@ -81,6 +88,16 @@ export function buildBot(deps: BotDependencies): BotParts {
     mainDialog,
     coordinator,
     deps.now,
+    { teamsWelcome: new TeamsWelcome(conversationState.createProperty<boolean>('teamsWelcomed')), ...(deps.staffRouter ? { staff: deps.staffRouter } : {}) },
   );
-  return { bot, conversationState, userState, mainDialog, records, typing: new ShowTypingMiddleware(500, 2000), transcript: new TranscriptRecorder(records, deps.now) };
+  return {
+    bot,
+    conversationState,
+    userState,
+    mainDialog,
+    records,
+    typing: new ShowTypingMiddleware(500, 2000),
+    transcript: new TranscriptRecorder(records, deps.now),
+    inbound: new InboundNormaliser(),
+  };
 }

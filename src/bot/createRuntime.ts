@@ -14,6 +14,8 @@ export function createAdapter(botAuth: Config['botAuth']): SupportAdapter {
 /** The adapter around the bot: typing indicator, transcript, one turn-error handler. */
 export function createRuntime(parts: BotParts, adapter: SupportAdapter, botAuth: Config['botAuth'], logger: Logger): BotRuntime {
   adapter.use(parts.typing);
+  // Before the transcript: the transcript and the dialogs see the text without the bot's @mention.
+  adapter.use(parts.inbound);
   adapter.use(parts.transcript);
   adapter.onTurnError = createTurnErrorHandler(logger, parts.conversationState);
   return { adapter, handleTurn: (ctx) => parts.bot.run(ctx), authenticated: Boolean(botAuth.MicrosoftAppId) };

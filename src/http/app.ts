@@ -7,6 +7,10 @@ import { anonymousServiceUrlAllowed, IncomingActivitySchema } from './activitySc
 import { registerAgentConsole } from './agentConsole.js';
 import { InFlightTurns } from './InFlightTurns.js';
 import { registerStaffApi, type StaffApiDeps } from './staffApi.js';
+import type { ConversationFeeds } from '../channels/directline/ConversationFeeds.js';
+import type { DirectLineTokens } from '../channels/directline/DirectLineTokens.js';
+import { registerDirectLine } from '../channels/directline/registerDirectLine.js';
+import { registerWebChat, type WidgetLook } from '../channels/directline/webChat.js';
 
 /** The parts of the bot the HTTP layer needs, available once start-up has finished. */
 export interface BotRuntime {
@@ -31,6 +35,16 @@ export interface AppOptions {
   inFlight?: InFlightTurns;
   /** The token-protected staff API (tickets, handoffs, live streams); absent = not served. */
   staff?: StaffApiDeps;
+  /** The website widget (demo page, Web Chat, /widget.js) and the self-hosted Direct Line; absent = not served. */
+  webChat?: WebChatOptions;
+}
+
+export interface WebChatOptions {
+  look: WidgetLook;
+  tokens: DirectLineTokens;
+  feeds: ConversationFeeds;
+  /** DIRECT_LINE_SECRET: the page's tokens come from Azure's Direct Line instead. */
+  azureSecret?: string;
 }
 
 function sendError(res: Response, status: number, error: string, message: string): void {
@@ -86,6 +100,12 @@ export function createApp(options: AppOptions): Server {
   });
 
   if (options.staff) registerStaffApi(server, options.staff);
+
+  if (options.webChat) {
+    const { look, tokens, feeds, azureSecret } = options.webChat;
+    registerDirectLine(server, { tokens, feeds, runtime: options.runtime, inFlight, logger });
+    registerWebChat(server, { look, tokens, logger, ...(azureSecret ? { azureSecret } : {}) });
+  }
 
   // The agent console's static page (it holds no data: everything comes through the staff API).
   registerAgentConsole(server);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import pino from 'pino';
-import { buildBot, type BotParts } from '../../src/bot/buildBot.js';
+import { buildBot, type BotDependencies, type BotParts } from '../../src/bot/buildBot.js';
 import { createAdapter, createRuntime } from '../../src/bot/createRuntime.js';
 import { createApp, type BotRuntime, type Readiness } from '../../src/http/app.js';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/KnowledgeBase.js';
@@ -79,7 +79,12 @@ export function testServices(now: () => Date = fixedClock(), staffedHours = '24x
   return { tickets, handoffs, messenger, store };
 }
 
-export async function testBot(storage: Storage = new MemoryStorage(), now: () => Date = fixedClock(), services: TestServices = testServices(now)): Promise<BotParts> {
+export async function testBot(
+  storage: Storage = new MemoryStorage(),
+  now: () => Date = fixedClock(),
+  services: TestServices = testServices(now),
+  extra: Pick<BotDependencies, 'staffRouter'> = {},
+): Promise<BotParts> {
   const { knowledge, triage, topics } = await trainedTriage();
   const warranty = new WarrantyCheck(await sampleRegistry(), knowledge.warrantyPolicies, () => calendarDay(now()));
   return buildBot({
@@ -93,6 +98,7 @@ export async function testBot(storage: Storage = new MemoryStorage(), now: () =>
     sentiment: new NegativeSentiment(),
     staffedHoursText: 'around the clock',
     now,
+    ...extra,
   });
 }
 

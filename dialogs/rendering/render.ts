@@ -1,0 +1,99 @@
+import { ActionTypes, Channels, MessageFactory, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { answerCard, choicesCard, factsCard } from './adaptiveCards.js';
+import { answerText, bold, choicesText, factsText } from './plainText.js';
+import { answerBlocks, choicesBlocks, factsBlocks } from './slackBlocks.js';
+import type { ViewModel } from './views.js';
+
+/** Turns what a dialog wants to show into an activity one channel family renders natively. */
+export interface Renderer {
+  render(view: ViewModel): Partial<Activity>;
+}
+
+export type ChannelFamily = 'webchat' | 'msteams' | 'slack' | 'text';
+
+/**
+ * Web Chat and its relatives: Adaptive Cards 1.4 for anything with facts, Markdown text for prose
+ * (Web Chat renders Markdown, and the words stay in `text` for transcripts, screen readers and the
+ * README's curl), suggested actions for choices.
+ */
+const webChatRenderer: Renderer = {
+  render(view) {
+    switch (view.kind) {
+      case 'facts':
+        return factsCard(view, 'webchat');
+      case 'answer':
+        return view.facts && view.facts.length > 0 ? answerCard(view, 'webchat') : MessageFactory.text(answerText(view));
+      case 'choices':
+        return MessageFactory.suggestedActions(
+          view.choices.map((c) => ({ type: ActionTypes.ImBack, title: c.title, value: c.value })),
+          view.prompt,
+        );
+    }
+  },
+};
+
+/** Teams: every answer as a card (version 1.4, full width), and choices as Action.Submit buttons. */
+const teamsRenderer: Renderer = {
+  render(view) {
+    switch (view.kind) {
+      case 'facts':
+        return factsCard(view, 'msteams');
+      case 'answer':
+        return answerCard(view, 'msteams');
+      case 'choices':
+        return choicesCard(view, 'msteams');
+    }
+  },
+};
+
+/** Slack: Block Kit in `channelData`; Slack shows neither Adaptive Cards nor suggested actions. */
+const slackRenderer: Renderer = {
+  render(view) {
+    switch (view.kind) {
+      case 'facts':
+        return factsBlocks(view);
+      case 'answer':
+        return answerBlocks(view);
+      case 'choices':
+        return choicesBlocks(view);
+    }
+  },
+};
+
+/** Anything else (SMS, email, unknown channels): plain text, choices as a numbered list. */
+const textRenderer: Renderer = {
+  render(view) {
+    const text = view.kind === 'facts' ? factsText(view) : view.kind === 'answer' ? answerText(view) : choicesText(view);
+    return MessageFactory.text(bold(text, 'plain'));
+  },
+};
+
+const FAMILIES: Readonly<Record<string, ChannelFamily>> = {
+  [Channels.Webchat]: 'webchat',
+  [Channels.Directline]: 'webchat',
+  [Channels.Emulator]: 'webchat',
+  [Channels.Test]: 'webchat',
+  [Channels.Msteams]: 'msteams',
+  [Channels.Slack]: 'slack',
+};
+
+const RENDERERS: Readonly<Record<ChannelFamily, Renderer>> = { webchat: webChatRenderer, msteams: teamsRenderer, slack: slackRenderer, text: textRenderer };
+
+/** The family a channel belongs to; channels we do not know get plain text. */
+export function channelFamily(channelId: string | undefined): ChannelFamily {
+  return (channelId !== undefined && FAMILIES[channelId]) || 'text';
+}
+
+export function rendererFor(channelId: string | undefined): Renderer {
+  return RENDERERS[channelFamily(channelId)];
+}
+
+/** The view as the channel renders it. */
+export function render(view: ViewModel, channelId: string | undefined): Partial<Activity> {
+  return rendererFor(channelId).render(view);
+}
+
+/** Sends the view to the channel of the turn: what dialogs call, so they never look at the channel. */
+export async function sendView(context: TurnContext, view: ViewModel): Promise<ResourceResponse | undefined> {
+  return context.sendActivity(render(view, context.activity.channelId));
+}

@@ -1,0 +1,82 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** What a Direct Line token grants: one conversation, as one user, until `exp` (epoch seconds). */
+export interface DirectLineGrant {
+  conversationId: string;
+  userId: string;
+  exp: number;
+}
+
+const GrantSchema = z.object({
+  c: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  u: z.string().regex(/^web_[A-Za-z0-9_-]{8,64}$/),
+  e: z.number().int().positive(),
+});
+
+export type TokenCheck = { ok: true; grant: DirectLineGrant } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+
+const b64 = (buf: Buffer) => buf.toString('base64url');
+
+/**
+ * Signed, short-lived tokens for the self-hosted Direct Line endpoint: `base64url(payload).base64url(hmac)`,
+ * HMAC-SHA256 over the payload with a server secret. A token names exactly one conversation, so a
+ * visitor holding it can read and write that conversation and no other.
+ */
+export class DirectLineTokens {
+  private readonly key: Buffer;
+
+  constructor(
+    /** From DIRECT_LINE_TOKEN_SECRET, or random per process (tokens then die with the process, as the in-memory feeds do). */
+    secret: string | undefined,
+    private readonly lifetimeSeconds: number = 30 * 60,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  get expiresIn(): number {
+    return this.lifetimeSeconds;
+  }
+
+  static newConversationId(): string {
+    return b64(randomBytes(18));
+  }
+
+  static newUserId(): string {
+    // Not "dl_…": Web Chat reserves that prefix for user ids embedded in Azure's JWT tokens.
+    return `web_${b64(randomBytes(12))}`;
+  }
+
+  issue(conversationId: string, userId: string): string {
+    const payload = b64(Buffer.from(JSON.stringify({ c: conversationId, u: userId, e: this.nowSeconds() + this.lifetimeSeconds })));
+    return `${payload}.${this.sign(payload)}`;
+  }
+
+  verify(token: string): TokenCheck {
+    const parts = token.split('.');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: 'malformed' };
+    const [payload, signature] = parts as [string, string];
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { ok: false, reason: 'malformed' };
+    }
+    const parsed = GrantSchema.safeParse(decoded);
+    if (!parsed.success) return { ok: false, reason: 'malformed' };
+    if (parsed.data.e <= this.nowSeconds()) return { ok: false, reason: 'expired' };
+    return { ok: true, grant: { conversationId: parsed.data.c, userId: parsed.data.u, exp: parsed.data.e } };
+  }
+
+  private sign(payload: string): string {
+    return b64(createHmac('sha256', this.key).update(payload).digest());
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}

@@ -1,0 +1,56 @@
+// The demo page / widget frame: gets a Direct Line token from the bot, then renders Web Chat.
+(function () {
+  'use strict';
+  var config = JSON.parse(document.getElementById('widget-config').textContent);
+  var params = new URLSearchParams(window.location.search);
+  var COLOR = /^#[0-9a-fA-F]{3,8}$/;
+  var title = (params.get('title') || config.title).slice(0, 80);
+  var welcome = (params.get('welcome') || config.welcome).slice(0, 300);
+  var color = COLOR.test(params.get('color') || '') ? params.get('color') : config.color;
+  if (params.get('embed') === '1') document.body.classList.add('embed');
+  document.title = title;
+  document.getElementById('title').textContent = title;
+  document.getElementById('welcome').textContent = welcome;
+  document.documentElement.style.setProperty('--accent', color);
+
+  function fail(message) {
+    var status = document.getElementById('status');
+    status.textContent = message;
+    status.hidden = false;
+  }
+
+  fetch('/api/webchat/token', { method: 'POST' })
+    .then(function (res) {
+      if (!res.ok) throw new Error('the token endpoint answered ' + res.status);
+      return res.json();
+    })
+    .then(function (t) {
+      var directLine = window.WebChat.createDirectLine({
+        token: t.token,
+        domain: t.domain || window.location.origin + '/v3/directline',
+        webSocket: t.webSocket,
+      });
+      window.WebChat.renderWebChat(
+        {
+          directLine: directLine,
+          userID: t.userId,
+          username: 'You',
+          locale: 'en-US',
+          styleOptions: {
+            accent: color,
+            bubbleFromUserBackground: color,
+            bubbleFromUserTextColor: '#ffffff',
+            botAvatarInitials: title.slice(0, 2).toUpperCase(),
+            hideUploadButton: true,
+            suggestedActionLayout: 'flow',
+            suggestedActionBorderColor: color,
+            suggestedActionTextColor: color,
+          },
+        },
+        document.getElementById('webchat'),
+      );
+    })
+    .catch(function (err) {
+      fail('The chat could not start: ' + err.message + '. Reload the page to try again.');
+    });
+})();

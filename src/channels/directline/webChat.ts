@@ -1,0 +1,177 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import { AZURE_DIRECT_LINE_DOMAIN, generateAzureToken } from './azureDirectLine.js';
+import { DirectLineTokens } from './DirectLineTokens.js';
+
+/** What the demo page and the embedded widget look like (WIDGET_TITLE, WIDGET_COLOR, WIDGET_WELCOME). */
+export interface WidgetLook {
+  title: string;
+  color: string;
+  welcome: string;
+}
+
+export interface WebChatDeps {
+  look: WidgetLook;
+  /** The self-hosted Direct Line's tokens (used when no Azure secret is set). */
+  tokens: DirectLineTokens;
+  /** DIRECT_LINE_SECRET: tokens come from Azure's Direct Line instead; the secret never leaves the server. */
+  azureSecret?: string;
+  logger: Logger;
+  fetchImpl?: typeof fetch;
+}
+
+/** The static files of the page and the widget live in `src/channels/directline/public` (not compiled). */
+export function publicDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'src', 'channels', 'directline', 'public');
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`webChat.publicDir(): no package.json above ${from}`);
+    dir = parent;
+  }
+}
+
+/** The Web Chat UMD bundle from the installed botframework-webchat package (never a CDN). */
+export function webChatBundlePath(): string {
+  const require = createRequire(import.meta.url);
+  // The package's exports hide package.json; its CommonJS entry is lib/index.js, next to dist/.
+  const entry = require.resolve('botframework-webchat');
+  let dir = path.dirname(entry);
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('webChat.webChatBundlePath(): botframework-webchat has no package root');
+    dir = parent;
+  }
+  return path.join(dir, 'dist', 'webchat.js');
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page may be framed anywhere (that is how the widget embeds it); it talks only to this origin (or Azure's Direct Line). */
+function pageCsp(azure: boolean): string {
+  const directLine = azure ? ` ${new URL(AZURE_DIRECT_LINE_DOMAIN).origin} wss://directline.botframework.com` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Web Chat injects its styles at run time.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self'${directLine}`,
+    "font-src 'self' data:",
+    "media-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    'frame-ancestors *',
+  ].join('; ');
+}
+
+function page(look: WidgetLook): string {
+  // JSON in a non-executed script element: `<` escaped so nothing can close the element.
+  const config = JSON.stringify(look).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(look.title)}</title>
+<link rel="stylesheet" href="/webchat/page.css">
+</head>
+<body>
+<header id="header"><h1 id="title">${escapeHtml(look.title)}</h1><p id="welcome">${escapeHtml(look.welcome)}</p></header>
+<main id="webchat" aria-label="Chat"></main>
+<p id="status" role="status" hidden></p>
+<script id="widget-config" type="application/json">${config}</script>
+<script src="/webchat/webchat.js"></script>
+<script src="/webchat/page.js"></script>
+</body>
+</html>
+`;
+}
+
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/webchat/page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
+  '/webchat/page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
+  '/widget.js': { file: 'widget.js', type: 'text/javascript; charset=utf-8' },
+};
+
+/**
+ * The website widget: the demo page at `/`, the Web Chat bundle, the embed script `/widget.js`
+ * and the page's token endpoint `POST /api/webchat/token`.
+ */
+export function registerWebChat(server: Server, deps: WebChatDeps, dir: string = publicDir()): void {
+  const azure = Boolean(deps.azureSecret);
+  const headers = (type: string, length: number) => ({
+    'content-type': type,
+    'content-length': length,
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
+
+  server.get('/', async (_req: Request, res: Response) => {
+    const body = Buffer.from(page(deps.look));
+    res.writeHead(200, { ...headers('text/html; charset=utf-8', body.length), 'content-security-policy': pageCsp(azure) });
+    res.end(body);
+  });
+
+  // Browsers ask for it; a 204 keeps the page's console free of 404s.
+  server.get('/favicon.ico', async (_req: Request, res: Response) => {
+    res.status(204);
+    res.end();
+  });
+
+  for (const [route, { file, type }] of Object.entries(STATIC)) {
+    server.get(route, async (_req: Request, res: Response) => {
+      let body: Buffer;
+      try {
+        body = await readFile(path.join(dir, file));
+      } catch (err) {
+        res.status(500);
+        res.json({ error: 'internal', message: `webChat: ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).` });
+        return;
+      }
+      // widget.js is loaded by other sites' pages: allow that explicitly.
+      res.writeHead(200, { ...headers(type, body.length), ...(route === '/widget.js' ? { 'cross-origin-resource-policy': 'cross-origin' } : {}) });
+      res.end(body);
+    });
+  }
+
+  server.get('/webchat/webchat.js', async (_req: Request, res: Response) => {
+    let file: string;
+    let size: number;
+    try {
+      file = webChatBundlePath();
+      size = (await stat(file)).size;
+    } catch (err) {
+      deps.logger.error({ err: { message: (err as Error).message } }, 'webChat: the botframework-webchat bundle is missing');
+      res.status(500);
+      res.json({ error: 'internal', message: 'webChat: botframework-webchat is not installed (npm ci).' });
+      return;
+    }
+    res.writeHead(200, { ...headers('text/javascript; charset=utf-8', size), 'cache-control': 'public, max-age=86400' });
+    createReadStream(file).pipe(res);
+  });
+
+  server.post('/api/webchat/token', async (_req: Request, res: Response) => {
+    const userId = DirectLineTokens.newUserId();
+    if (deps.azureSecret) {
+      try {
+        const token = await generateAzureToken(deps.azureSecret, userId, deps.fetchImpl);
+        res.json({ ...token, userId, domain: AZURE_DIRECT_LINE_DOMAIN, webSocket: true });
+      } catch (err) {
+        deps.logger.warn({ err: { message: (err as Error).message } }, 'webChat: Azure Direct Line token exchange failed');
+        res.status(502);
+        res.json({ error: 'bad_gateway', message: 'Could not get a Direct Line token from Azure.' });
+      }
+      return;
+    }
+    const conversationId = DirectLineTokens.newConversationId();
+    // domain null: the page's own origin + /v3/directline (the self-hosted endpoint), polled.
+    res.json({ conversationId, userId, token: deps.tokens.issue(conversationId, userId), expires_in: deps.tokens.expiresIn, domain: null, webSocket: false });
+  });
+}

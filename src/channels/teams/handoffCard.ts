@@ -1,0 +1,59 @@
+import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import type { Handoff } from '../../domain/handoff/Handoff.js';
+
+/** What the staff card's Accept button submits; the Teams staff channel routes on `handoffAction`. */
+export interface HandoffCardAction {
+  handoffAction: 'accept';
+  handoffId: string;
+}
+
+const REASONS: Record<Handoff['reason'], string> = {
+  asked: 'The customer asked for a person',
+  not_helping: 'The bot could not help (twice)',
+  negative_sentiment: 'The customer is upset',
+};
+
+/** The last transcript lines shown on the card; the whole transcript is in the agent console. */
+const TRANSCRIPT_LINES = 6;
+
+/** Adaptive Card 1.4 (Teams renders up to 1.5): who is waiting, why, triage, warranty, summary, Accept. */
+export function handoffCardActivity(handoff: Handoff, position?: number): Partial<Activity> {
+  const customer = [handoff.customer.name ?? handoff.customer.userId, handoff.customer.contact].filter(Boolean).join(', ');
+  const facts: Array<[string, string]> = [
+    ['Customer', `${customer} (${handoff.customer.channelId})`],
+    ['Reason', REASONS[handoff.reason]],
+  ];
+  if (position !== undefined) facts.push(['Queue', `number ${position}`]);
+  if (handoff.triage) {
+    const t = handoff.triage;
+    facts.push(['Triage', `${t.scope}${t.clause ? ` / ${t.clause}` : ''}, ${t.intent} (${Math.round(t.confidence * 100)}%)`]);
+  }
+  if (handoff.warranty) {
+    const w = handoff.warranty;
+    facts.push(['Warranty', `${w.model} ${w.serial}: ${w.status.replace('_', ' ')}${w.coveredUntil ? ` until ${w.coveredUntil}` : ''}${w.chargeable ? ', chargeable' : ''}`]);
+  }
+  facts.push(['Requested', `${handoff.requestedAt.slice(0, 16).replace('T', ' ')} UTC`]);
+  const recent = handoff.transcript.slice(-TRANSCRIPT_LINES).map((l) => `**${l.from === 'agent' ? (l.agent ?? 'agent') : l.from}:** ${l.text}`);
+  const accept: HandoffCardAction = { handoffAction: 'accept', handoffId: handoff.id };
+  const card = CardFactory.adaptiveCard({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.4',
+    body: [
+      { type: 'TextBlock', text: `Handoff ${handoff.id}: a customer is waiting`, size: 'Medium', weight: 'Bolder', wrap: true },
+      { type: 'FactSet', facts: facts.map(([title, value]) => ({ title, value })) },
+      ...(handoff.summary ? [{ type: 'TextBlock', text: `Summary: ${handoff.summary}`, wrap: true }] : []),
+      ...(recent.length > 0 ? [{ type: 'TextBlock', text: recent.join('\n\n'), wrap: true, isSubtle: true, separator: true }] : []),
+      { type: 'TextBlock', text: 'Accept, then @mention the bot in this thread to write to the customer; "close" ends the chat.', wrap: true, size: 'Small', isSubtle: true },
+    ],
+    actions: [{ type: 'Action.Submit', title: 'Accept', data: accept }],
+  });
+  const activity = MessageFactory.attachment(card);
+  activity.summary = `Handoff ${handoff.id}: ${customer} is waiting`;
+  return activity;
+}
+
+export function isHandoffCardAction(value: unknown): value is HandoffCardAction {
+  const v = value as Partial<HandoffCardAction> | undefined;
+  return typeof v === 'object' && v !== null && v.handoffAction === 'accept' && typeof v.handoffId === 'string' && /^H-\d+$/.test(v.handoffId);
+}

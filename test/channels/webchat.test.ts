@@ -1,0 +1,131 @@
+import { existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startWidgetApp } from './widgetApp.js';
+
+/** Debian's chromium package; CI installs it (.ci/run). Elsewhere the browser test skips, visibly (CHROMIUM_PATH overrides). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) process.stderr.write(`\n[webchat.test] SKIPPED the browser test: ${CHROMIUM} is missing (apt-get install chromium).\n\n`);
+
+/** Flags for a root user on a machine with a closed network (see the machine notes). */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOT = path.join(import.meta.dirname, '__screenshots__', 'webchat.png');
+
+/** Web Chat's own markup (4.18): the send box, bot bubbles, suggested actions. */
+const SEND_BOX = '[data-id="webchat-sendbox-input"]';
+const BOT_BUBBLES = '.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content';
+const USER_BUBBLES = '.webchat__bubble--from-user .webchat__bubble__content';
+
+describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat over the self-hosted Direct Line)', () => {
+  let app: Awaited<ReturnType<typeof startWidgetApp>>;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    app = await startWidgetApp();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 520, height: 980 } });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const botTexts = () => page.locator(BOT_BUBBLES).allInnerTexts();
+
+  /** Types into Web Chat's send box and waits until a new bot message matches. */
+  async function say(text: string, expected: RegExp): Promise<string> {
+    const before = (await botTexts()).length;
+    await page.locator(SEND_BOX).fill(text);
+    await page.locator(SEND_BOX).press('Enter');
+    await expect.poll(async () => (await botTexts()).slice(before).join('\n'), { timeout: 10_000 }).toMatch(expected);
+    return (await botTexts()).slice(before).join('\n');
+  }
+
+  test('chat from the demo page: triage, a suggested action, warranty, a ticket, and an agent joining', async () => {
+    await page.goto(`${app.base}/`);
+    await expect.poll(() => page.locator('#title').innerText()).toBe('Acme Cameras');
+    // The bot's welcome arrives by polling the self-hosted Direct Line.
+    await expect.poll(async () => (await botTexts()).length, { timeout: 15_000 }).toBeGreaterThan(0);
+
+    const triage = await say('my dvr stopped recording', /Did that fix it\?/);
+    expect(triage).toMatch(/covered by our support/);
+
+    // A suggested action is a button; clicking it answers the running dialog.
+    const click = async (title: string, expected: RegExp) => {
+      const before = (await botTexts()).length;
+      await page.locator('.webchat__suggested-action', { hasText: title }).click();
+      await expect.poll(async () => (await botTexts()).slice(before).join('\n'), { timeout: 10_000 }).toMatch(expected);
+      return (await botTexts()).slice(before).join('\n');
+    };
+    expect(await click('No, still broken', /open a ticket for our support team/)).toMatch(/talk to a person/);
+
+    // A ticket, opened from the chat.
+    expect(await click('Open a ticket', /what is your name/)).toBeTruthy();
+    expect(await say('Dana Customer, dana@example.com', /Which device/)).toBeTruthy();
+    expect(await say('DS-7608-2291', /Shall I open this ticket\?/)).toMatch(/DS-7608-2291/);
+    const opened = await click('Open the ticket', /T-\d{6}/);
+    const ticketId = /T-\d{6}/.exec(opened)?.[0] ?? '';
+    expect((await app.tickets.get(ticketId))?.summary).toMatch(/dvr stopped recording/);
+
+    // Warranty, by serial number, from the device registry.
+    expect(await say('is my recorder DS-7608-2291 still under warranty?', /Found it/)).toMatch(/DS-7608 8-channel NVR, serial DS-7608-2291/);
+
+    // A person takes over: the agent's messages arrive in the widget as proactive messages.
+    expect(await say('talk to a person', /number 1 in the queue/)).toBeTruthy();
+    const staff = async (method: string, path: string, body?: unknown) =>
+      fetch(`${app.base}${path}`, { method, headers: { authorization: `Bearer ${app.staffToken}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const queue = (await (await staff('GET', '/api/handoffs?status=waiting')).json()) as { items: Array<{ id: string }> };
+    const handoffId = queue.items[0]?.id ?? '';
+    expect((await staff('POST', `/api/handoffs/${handoffId}/accept`)).status).toBe(200);
+    expect((await staff('POST', `/api/handoffs/${handoffId}/messages`, { text: 'Hi, I am Dana. Please reseat the SATA cable.' })).status).toBe(201);
+    await expect.poll(async () => (await botTexts()).join('\n'), { timeout: 10_000 }).toContain('Please reseat the SATA cable.');
+    expect((await botTexts()).join('\n')).toMatch(/dana from our support team has joined/i);
+
+    // No "Send failed": every user message was echoed back with its clientActivityID.
+    expect(await page.locator('text=Send failed').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await page.locator(SEND_BOX).fill('thanks!');
+    await page.locator('.webchat__basic-transcript__scrollable').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: SCREENSHOT, type: 'png' });
+    expect(statSync(SCREENSHOT).size).toBeLessThan(200 * 1024);
+    expect(await page.locator(USER_BUBBLES).count()).toBeGreaterThan(0);
+  });
+
+  test('the embed snippet on another site: a floating button opens the chat in a frame', async () => {
+    const host = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>Vendor site</title><h1>Our cameras</h1><script src="${app.base}/widget.js" data-title="Acme Help" data-color="#2a7d2e" async></script>`);
+    });
+    await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+    try {
+      const other = await browser.newPage({ viewport: { width: 900, height: 760 } });
+      await other.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`);
+      const button = other.getByRole('button', { name: 'Chat with Acme Help' });
+      await button.click();
+      const frame = other.frameLocator('iframe[title="Acme Help"]');
+      await expect.poll(() => frame.locator('#title').innerText()).toBe('Acme Help');
+      await expect.poll(async () => frame.locator(BOT_BUBBLES).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await frame.locator(SEND_BOX).fill('my dvr stopped recording');
+      await frame.locator(SEND_BOX).press('Enter');
+      await expect.poll(async () => (await frame.locator(BOT_BUBBLES).allInnerTexts()).join('\n'), { timeout: 10_000 }).toMatch(/covered by our support/);
+      await button.click();
+      await expect.poll(() => other.locator('iframe[title="Acme Help"]').isVisible()).toBe(false);
+      await other.close();
+    } finally {
+      await new Promise<void>((r) => host.close(() => r()));
+    }
+  });
+});
