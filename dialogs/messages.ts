@@ -1,5 +1,6 @@
-import { ActionTypes, CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import type { PolicyClause, TroubleshootingGuide } from '../src/knowledge/schemas.js';
+import { render } from './rendering/render.js';
 import type { AnswerView } from './rendering/views.js';
 
 /** What the bot can do: the welcome and the help text say the same thing. */
@@ -14,14 +15,16 @@ export const EXAMPLE_PROMPTS = ['My DVR stopped recording', "Can't see my camera
 
 const bullets = (lines: readonly string[]) => lines.map((l) => `- ${l}`).join('\n');
 
-export function welcomeActivity(): Partial<Activity> {
-  const card = CardFactory.heroCard(
-    'Security-camera support',
-    `Hi! I'm the support assistant for our DVRs, NVRs and cameras. I can:\n\n${bullets(CAPABILITIES)}\n\nDescribe the problem in your own words to begin. You can say "help", "start over", "cancel" or "talk to a person" at any time.`,
-    undefined,
-    EXAMPLE_PROMPTS.map((p) => ({ type: ActionTypes.ImBack, title: p, value: p })),
+/** The welcome: what the bot can do, with example questions as buttons, rendered for the channel. */
+export function welcomeActivity(channelId: string | undefined): Partial<Activity> {
+  return render(
+    {
+      kind: 'choices',
+      prompt: `Hi! I'm the support assistant for our DVRs, NVRs and cameras. I can:\n\n${bullets(CAPABILITIES)}\n\nDescribe the problem in your own words to begin. You can say "help", "start over", "cancel" or "talk to a person" at any time.`,
+      choices: EXAMPLE_PROMPTS.map((p) => ({ title: p, value: p })),
+    },
+    channelId,
   );
-  return MessageFactory.attachment(card);
 }
 
 export function helpText(): string {

@@ -35,7 +35,7 @@ export class SupportBot extends ActivityHandler {
       }
       const botId = context.activity.recipient?.id;
       const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
-      if (newcomers.length > 0) await context.sendActivity(welcomeActivity());
+      if (newcomers.length > 0) await context.sendActivity(welcomeActivity(context.activity.channelId));
       await next();
     });
 

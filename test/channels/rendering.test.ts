@@ -1,3 +1,4 @@
+import { welcomeActivity } from '../../dialogs/messages.js';
 import type { Activity } from 'botbuilder';
 import { describe, expect, test } from 'vitest';
 import { render } from '../../dialogs/rendering/render.js';
@@ -175,4 +176,14 @@ describe('dialogs on Slack and Teams', () => {
     expect(submits.map((s) => s.data)).toEqual([{ choice: 'Open a ticket' }, { choice: 'Talk to a person' }, { choice: 'No thanks' }]);
     expect(joined(await say(client, String((submits[0]?.data as { choice: string }).choice)))).toMatch(/So our team can reach you/);
   });
+});
+
+test('the welcome goes through the same layer: suggested actions on Web Chat, Block Kit buttons on Slack, a card on Teams', () => {
+  const webchat = welcomeActivity('webchat');
+  expect(webchat.suggestedActions?.actions.map((a) => a.title)).toContain('My DVR stopped recording');
+  const slack = welcomeActivity('slack');
+  expect(slack.suggestedActions).toBeUndefined();
+  expect(JSON.stringify(slack.channelData)).toContain('"value":"My DVR stopped recording"');
+  const teams = welcomeActivity('msteams');
+  expect(JSON.stringify(teams.attachments)).toContain('"choice":"Talk to a person"');
 });

@@ -43,7 +43,7 @@ export class TeamsWelcome {
  * messages that @mention it, so it says so in a short intro instead of a big card in everyone's feed.
  */
 export function teamsWelcomeActivity(conversationType: string | undefined, botName = 'the support bot') {
-  if (conversationType !== 'channel' && conversationType !== 'groupChat') return welcomeActivity();
+  if (conversationType !== 'channel' && conversationType !== 'groupChat') return welcomeActivity('msteams');
   const where = conversationType === 'channel' ? 'this channel' : 'this chat';
   return MessageFactory.text(
     `Hi, I'm ${botName}, the support assistant for our DVRs, NVRs and cameras. To ask me something in ${where}, @mention me: "@${botName} the app says device offline". I can troubleshoot, check a warranty, open a ticket or bring in a person. For a private conversation, chat with me directly.`,
