@@ -1,7 +1,15 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import http from 'node:http';
+import restify from 'restify';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import WebSocket from 'ws';
+import { ConversationFeeds } from '../../src/channels/directline/ConversationFeeds.js';
+import { DirectLineTokens } from '../../src/channels/directline/DirectLineTokens.js';
+import { attachDirectLineStream } from '../../src/channels/directline/stream.js';
+import { listen } from '../../src/server.js';
+import { silentLogger } from '../helpers/testBot.js';
 import { startWidgetApp } from './widgetApp.js';
 
-/** The self-hosted Direct Line 3.0 endpoint over real HTTP, as Web Chat's polling client uses it. */
+/** The self-hosted Direct Line 3.0 endpoint over real HTTP and its WebSocket stream, as Web Chat's client uses them. */
 let app: Awaited<ReturnType<typeof startWidgetApp>>;
 
 beforeAll(async () => {
@@ -38,7 +46,76 @@ async function startConversation() {
   const started = await call('POST', '/v3/directline/conversations', generated.body.token as string);
   expect(started.status).toBe(201);
   expect(started.body).toMatchObject({ conversationId: generated.body.conversationId, expires_in: 1800 });
-  return { id: started.body.conversationId as string, token: started.body.token as string, userId: generated.body.userId as string };
+  return {
+    id: started.body.conversationId as string,
+    token: started.body.token as string,
+    userId: generated.body.userId as string,
+    streamUrl: started.body.streamUrl as string,
+  };
+}
+
+interface ActivitySet {
+  activities: FeedActivity[];
+  watermark: string;
+}
+
+/** A WebSocket client on a streamUrl that keeps every frame; `next` waits for frames until `check` holds. */
+async function openStream(url: string) {
+  const ws = new WebSocket(url);
+  const frames: string[] = [];
+  const waiters = new Set<() => void>();
+  ws.on('message', (data) => {
+    frames.push(String(data));
+    for (const wake of [...waiters]) wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+  const sets = () => frames.filter((f) => f !== '').map((f) => JSON.parse(f) as ActivitySet);
+  const activities = () => sets().flatMap((set) => set.activities);
+  const until = (check: (all: FeedActivity[]) => boolean, timeoutMs = 10_000) =>
+    new Promise<FeedActivity[]>((resolve, reject) => {
+      const wake = () => {
+        if (!check(activities())) return;
+        waiters.delete(wake);
+        clearTimeout(timer);
+        resolve(activities());
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(wake);
+        reject(new Error(`stream: timed out; got ${JSON.stringify(activities().map((a) => a.text ?? a.type))}`));
+      }, timeoutMs);
+      waiters.add(wake);
+      wake();
+    });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.once('close', () => resolve());
+      ws.close();
+    });
+  return { ws, frames, sets, activities, until, close };
+}
+
+/** The HTTP status an upgrade to `url` is refused with (0 if it was accepted). */
+function refusal(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? -1);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('open', () => {
+      ws.terminate();
+      resolve(0);
+    });
+    ws.once('error', (err) => {
+      if (!/Unexpected server response/.test(err.message)) reject(err);
+    });
+  });
 }
 
 async function poll(conversation: { id: string; token: string }, watermark?: string) {
@@ -129,13 +206,18 @@ test('refresh keeps the conversation; bad bodies and unknown conversations get r
   expect(notStarted.status).toBe(404);
 });
 
-test('an expired token gets 403, as Web Chat expects', async () => {
+test('an expired token gets 403, as Web Chat expects; so does an expired stream token', async () => {
   const shortLived = await startWidgetApp({ tokenLifetimeSeconds: 1 });
   try {
-    const generated = (await (await fetch(`${shortLived.base}/v3/directline/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+    const generate = async () => (await (await fetch(`${shortLived.base}/v3/directline/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+    const generated = await generate();
+    const started = (await (await fetch(`${shortLived.base}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${(await generate()).token}` } })).json()) as {
+      streamUrl: string;
+    };
     await new Promise((r) => setTimeout(r, 2100));
     const res = await fetch(`${shortLived.base}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${generated.token}` } });
     expect(res.status).toBe(403);
+    expect(await refusal(started.streamUrl)).toBe(403);
   } finally {
     await shortLived.close();
   }
@@ -160,4 +242,141 @@ test('proactive messages (an agent joining and writing during a handoff) appear 
 test('the connector accepts activities for known conversations only', async () => {
   const res = await call('POST', '/directline-connector/v3/conversations/unknownconversation1/activities', undefined, { type: 'message', text: 'x' });
   expect(res.status).toBe(404);
+});
+
+test('POST /conversations returns a streamUrl on the request\'s host, with a conversation-scoped stream token', async () => {
+  const conversation = await startConversation();
+  const url = new URL(conversation.streamUrl);
+  expect(`${url.protocol}//${url.host}`).toBe(app.base.replace('http:', 'ws:'));
+  expect(url.pathname).toBe(`/v3/directline/conversations/${conversation.id}/stream`);
+  const t = url.searchParams.get('t') ?? '';
+  expect(t).not.toBe('');
+  // The stream token is no Bearer token, and the Bearer token is no stream token.
+  expect((await call('GET', `/v3/directline/conversations/${conversation.id}/activities`, t)).status).toBe(401);
+  const withBearer = new URL(conversation.streamUrl);
+  withBearer.searchParams.set('t', conversation.token);
+  expect(await refusal(withBearer.toString())).toBe(403);
+
+  // Behind a proxy: the host the client used, and wss when the proxy terminated TLS.
+  // (fetch cannot set Host.)
+  const reconnect = await new Promise<{ streamUrl: string }>((resolve, reject) => {
+    const req = http.get(
+      `${app.base}/v3/directline/conversations/${conversation.id}?watermark=3`,
+      { headers: { authorization: `Bearer ${conversation.token}`, 'x-forwarded-proto': 'https', host: 'support.example.com' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(JSON.parse(body) as { streamUrl: string }));
+      },
+    );
+    req.on('error', reject);
+  });
+  expect(reconnect.streamUrl).toMatch(new RegExp(`^wss://support\\.example\\.com/v3/directline/conversations/${conversation.id}/stream\\?watermark=3&t=`));
+});
+
+test('the stream delivers the backlog, then the echo (with clientActivityID) and the bot\'s reply to an activity posted over HTTP', async () => {
+  const conversation = await startConversation();
+  const stream = await openStream(conversation.streamUrl);
+  try {
+    // The welcome, sent before the socket was open, comes first.
+    const welcome = await stream.until((all) => botMessages(all).length > 0);
+    const polled = await poll(conversation);
+    expect(welcome).toEqual(polled.activities);
+    expect(stream.sets().at(-1)?.watermark).toBe(polled.watermark);
+
+    const id = await say(conversation, 'my dvr stopped recording, hdd error on screen', 'client-ws-1');
+    const all = await stream.until((acts) => acts.some((a) => a.replyToId === id && /covered by our support/.test(a.text ?? '')));
+    const after = all.slice(welcome.length);
+    expect(after[0]).toMatchObject({ id, type: 'message', from: { id: conversation.userId, role: 'user' }, channelData: { clientActivityID: 'client-ws-1' } });
+    expect(botMessages(after).every((a) => a.replyToId === id)).toBe(true);
+    // Every frame has the polling shape, watermarks only grow, and nothing is sent twice.
+    const marks = stream.sets().map((set) => Number(set.watermark));
+    expect(marks).toEqual([...marks].sort((a, b) => a - b));
+    expect(new Set(all.map((a) => a.id)).size).toBe(all.length);
+    expect(stream.sets().every((set) => set.activities.length > 0)).toBe(true);
+    expect(stream.sets().at(-1)?.watermark).toBe((await poll(conversation)).watermark);
+  } finally {
+    await stream.close();
+  }
+});
+
+test('a reconnect (GET the conversation with the watermark) gets a new streamUrl that resumes after it', async () => {
+  const conversation = await startConversation();
+  await say(conversation, 'my dvr stopped recording');
+  const seen = await waitForFeed(conversation, (all) => botMessages(all).length > 1);
+  const watermark = (await poll(conversation)).watermark;
+  const reconnect = await call('GET', `/v3/directline/conversations/${conversation.id}?watermark=${watermark}`, conversation.token);
+  expect(reconnect.status).toBe(200);
+  const streamUrl = reconnect.body.streamUrl as string;
+  expect(new URL(streamUrl).searchParams.get('watermark')).toBe(watermark);
+  const stream = await openStream(streamUrl);
+  try {
+    await new Promise((r) => setTimeout(r, 150));
+    // Nothing new: nothing sent.
+    expect(stream.frames).toEqual([]);
+    const id = await say(conversation, 'talk to a person');
+    const fresh = await stream.until((all) => botMessages(all).length > 0);
+    expect(fresh[0]?.id).toBe(id);
+    expect(fresh.some((a) => seen.some((old) => old.id === a.id))).toBe(false);
+  } finally {
+    await stream.close();
+  }
+});
+
+test('the stream refuses (403, before upgrading) a token for another conversation, a forged or missing one', async () => {
+  const a = await startConversation();
+  const b = await startConversation();
+  const aToken = new URL(a.streamUrl).searchParams.get('t') ?? '';
+  const onB = new URL(b.streamUrl);
+  onB.searchParams.set('t', aToken);
+  expect(await refusal(onB.toString())).toBe(403);
+  onB.searchParams.set('t', `${aToken.slice(0, -2)}xx`);
+  expect(await refusal(onB.toString())).toBe(403);
+  onB.searchParams.delete('t');
+  expect(await refusal(onB.toString())).toBe(403);
+  // Unknown paths and conversations are 404s.
+  expect(await refusal(`${app.base.replace('http:', 'ws:')}/v3/directline/conversations/${a.id}/nope`)).toBe(404);
+  // And the right token still works.
+  const ok = await openStream(b.streamUrl);
+  await ok.close();
+});
+
+test('the stream pings as a heartbeat, drops a client that stops answering, and unsubscribes on close', async () => {
+  const feeds = new ConversationFeeds();
+  const tokens = new DirectLineTokens('stream-test-secret-stream-test-secret');
+  const unsubscribed = vi.fn();
+  const subscribe = feeds.subscribe.bind(feeds);
+  vi.spyOn(feeds, 'subscribe').mockImplementation((id, listener) => {
+    const off = subscribe(id, listener);
+    return off && (() => (unsubscribed(), off()));
+  });
+  const server = restify.createServer();
+  attachDirectLineStream(server, { tokens, feeds, logger: silentLogger, heartbeatMs: 50 });
+  const port = await listen(server, 0, '127.0.0.1');
+  try {
+    const id = DirectLineTokens.newConversationId();
+    feeds.open(id);
+    const url = `ws://127.0.0.1:${port}/v3/directline/conversations/${id}/stream?t=${tokens.issueStream(id, DirectLineTokens.newUserId())}`;
+    const stream = await openStream(url);
+    let pings = 0;
+    stream.ws.on('ping', () => (pings += 1));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(pings).toBeGreaterThan(1);
+    // An empty conversation: nothing but pings.
+    expect(stream.frames).toEqual([]);
+    feeds.append(id, { type: 'message', text: 'hello' });
+    expect((await stream.until((all) => all.length === 1))[0]).toMatchObject({ type: 'message', text: 'hello', id: `${id}|0000001` });
+    expect(stream.sets()).toEqual([{ activities: [expect.objectContaining({ text: 'hello' })], watermark: '1' }]);
+    await stream.close();
+    await vi.waitFor(() => expect(unsubscribed).toHaveBeenCalledTimes(1));
+
+    // A client that never answers pings (its socket paused) is terminated and unsubscribed.
+    const silent = await openStream(url);
+    (silent.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await vi.waitFor(() => expect(unsubscribed).toHaveBeenCalledTimes(2), { timeout: 2000 });
+    silent.ws.terminate();
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });

@@ -25,6 +25,7 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  const sockets: string[] = [];
 
   beforeAll(async () => {
     app = await startWidgetApp();
@@ -32,6 +33,7 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
     const context = await browser.newContext({ viewport: { width: 520, height: 980 } });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     page.on('console', (msg) => {
       if (msg.type() === 'error') pageErrors.push(msg.text());
     });
@@ -56,8 +58,10 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
   test('chat from the demo page: triage, a suggested action, warranty, a ticket, and an agent joining', async () => {
     await page.goto(`${app.base}/`);
     await expect.poll(() => page.locator('#title').innerText()).toBe('Acme Cameras');
-    // The bot's welcome arrives by polling the self-hosted Direct Line.
+    // The bot's welcome arrives over the self-hosted Direct Line's WebSocket stream.
     await expect.poll(async () => (await botTexts()).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]).toMatch(new RegExp(`^${app.base.replace('http:', 'ws:')}/v3/directline/conversations/[A-Za-z0-9_-]+/stream\\?t=`));
 
     const triage = await say('my dvr stopped recording', /Did that fix it\?/);
     expect(triage).toMatch(/covered by our support/);
@@ -93,7 +97,8 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
     await expect.poll(async () => (await botTexts()).join('\n'), { timeout: 10_000 }).toContain('Please reseat the SATA cable.');
     expect((await botTexts()).join('\n')).toMatch(/dana from our support team has joined/i);
 
-    // No "Send failed": every user message was echoed back with its clientActivityID.
+    // One stream the whole time (no reconnects); no "Send failed": every user message was echoed back with its clientActivityID.
+    expect(sockets).toHaveLength(1);
     expect(await page.locator('text=Send failed').count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await page.locator(SEND_BOX).fill('thanks!');
@@ -126,6 +131,32 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
       await other.close();
     } finally {
       await new Promise<void>((r) => host.close(() => r()));
+    }
+  });
+});
+
+describe.skipIf(!hasChromium)('the website widget with ?transport=polling (for networks that break WebSockets)', () => {
+  test('Web Chat polls with watermarks and opens no WebSocket', async () => {
+    const app = await startWidgetApp();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      const sockets: string[] = [];
+      const polls: string[] = [];
+      page.on('websocket', (ws) => sockets.push(ws.url()));
+      page.on('request', (req) => {
+        if (/\/activities\?watermark=/.test(req.url())) polls.push(req.url());
+      });
+      await page.goto(`${app.base}/?transport=polling`);
+      await expect.poll(async () => page.locator(BOT_BUBBLES).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await page.locator(SEND_BOX).fill('my dvr stopped recording');
+      await page.locator(SEND_BOX).press('Enter');
+      await expect.poll(async () => (await page.locator(BOT_BUBBLES).allInnerTexts()).join('\n'), { timeout: 10_000 }).toMatch(/covered by our support/);
+      expect(sockets).toEqual([]);
+      expect(polls.length).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+      await app.close();
     }
   });
 });

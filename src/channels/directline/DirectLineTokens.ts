@@ -14,6 +14,9 @@ const GrantSchema = z.object({
   e: z.number().int().positive(),
 });
 
+/** How long a stream token (the `t` of a `streamUrl`) may wait to be used: connect within a minute, as with Azure. */
+export const STREAM_TOKEN_SECONDS = 60;
+
 export type TokenCheck = { ok: true; grant: DirectLineGrant } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 const b64 = (buf: Buffer) => buf.toString('base64url');
@@ -25,6 +28,8 @@ const b64 = (buf: Buffer) => buf.toString('base64url');
  */
 export class DirectLineTokens {
   private readonly key: Buffer;
+  /** Stream tokens are signed with a key derived from the main one, so neither kind passes for the other. */
+  private readonly streamKey: Buffer;
 
   constructor(
     /** From DIRECT_LINE_TOKEN_SECRET, or random per process (tokens then die with the process, as the in-memory feeds do). */
@@ -33,6 +38,7 @@ export class DirectLineTokens {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.streamKey = createHmac('sha256', this.key).update('directline-stream-token/v1').digest();
   }
 
   get expiresIn(): number {
@@ -49,15 +55,35 @@ export class DirectLineTokens {
   }
 
   issue(conversationId: string, userId: string): string {
-    const payload = b64(Buffer.from(JSON.stringify({ c: conversationId, u: userId, e: this.nowSeconds() + this.lifetimeSeconds })));
-    return `${payload}.${this.sign(payload)}`;
+    return this.issueWith(this.key, conversationId, userId, this.nowSeconds() + this.lifetimeSeconds);
   }
 
   verify(token: string): TokenCheck {
+    return this.verifyWith(this.key, token);
+  }
+
+  /**
+   * A token for the query string of one conversation's `streamUrl` (browsers cannot set headers on a
+   * WebSocket): short-lived, and not usable as a Bearer token (nor a Bearer token as a stream token).
+   */
+  issueStream(conversationId: string, userId: string): string {
+    return this.issueWith(this.streamKey, conversationId, userId, this.nowSeconds() + Math.min(STREAM_TOKEN_SECONDS, this.lifetimeSeconds));
+  }
+
+  verifyStream(token: string): TokenCheck {
+    return this.verifyWith(this.streamKey, token);
+  }
+
+  private issueWith(key: Buffer, conversationId: string, userId: string, exp: number): string {
+    const payload = b64(Buffer.from(JSON.stringify({ c: conversationId, u: userId, e: exp })));
+    return `${payload}.${this.sign(key, payload)}`;
+  }
+
+  private verifyWith(key: Buffer, token: string): TokenCheck {
     const parts = token.split('.');
     if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: 'malformed' };
     const [payload, signature] = parts as [string, string];
-    const expected = Buffer.from(this.sign(payload));
+    const expected = Buffer.from(this.sign(key, payload));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
     let decoded: unknown;
@@ -72,8 +98,8 @@ export class DirectLineTokens {
     return { ok: true, grant: { conversationId: parsed.data.c, userId: parsed.data.u, exp: parsed.data.e } };
   }
 
-  private sign(payload: string): string {
-    return b64(createHmac('sha256', this.key).update(payload).digest());
+  private sign(key: Buffer, payload: string): string {
+    return b64(createHmac('sha256', key).update(payload).digest());
   }
 
   private nowSeconds(): number {

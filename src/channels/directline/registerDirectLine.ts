@@ -7,6 +7,7 @@ import { describeZodError } from '../../knowledge/jsonl.js';
 import { ConversationFeeds, type FeedActivity } from './ConversationFeeds.js';
 import { DirectLineTokens, type DirectLineGrant } from './DirectLineTokens.js';
 import { BotActivitySchema, ClientActivitySchema, ConversationIdSchema, WatermarkQuerySchema } from './schemas.js';
+import { attachDirectLineStream, streamUrlFor } from './stream.js';
 
 /** The path of the in-process connector the bot's replies are POSTed to (its serviceUrl). */
 export const CONNECTOR_PATH = '/directline-connector';
@@ -23,6 +24,8 @@ export interface DirectLineDeps {
   inFlight: InFlightTurns;
   logger: Logger;
   now?: () => Date;
+  /** The WebSocket stream's heartbeat (ping) interval; ~20 s. */
+  heartbeatMs?: number;
 }
 
 function sendError(res: Response, status: number, error: string, message: string): void {
@@ -69,7 +72,8 @@ function fromThisMachine(req: Request): boolean {
 }
 
 /**
- * A self-hosted Direct Line 3.0 endpoint (the subset Web Chat uses, polling), plus the in-process
+ * A self-hosted Direct Line 3.0 endpoint (the subset Web Chat uses: polling with watermarks, and the
+ * WebSocket stream at each conversation's `streamUrl`), plus the in-process
  * connector the bot's replies and proactive messages are delivered to. Turns run through the
  * runtime's adapter with `serviceUrl` pointing at that connector, so whatever the bot sends to the
  * conversation — in the turn or later — lands in the conversation's feed.
@@ -77,11 +81,14 @@ function fromThisMachine(req: Request): boolean {
 export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
   const { tokens, feeds, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const conversationBody = (grant: DirectLineGrant, token: string) => ({
+  /** What starting or reconnecting to a conversation answers; the streamUrl resumes after `watermark`. */
+  const conversationBody = (req: Request, grant: DirectLineGrant, token: string, watermark?: number) => ({
     conversationId: grant.conversationId,
     token,
     expires_in: tokens.expiresIn,
+    streamUrl: streamUrlFor(req, server, tokens, grant.conversationId, grant.userId, watermark),
   });
+  attachDirectLineStream(server, { tokens, feeds, logger, ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}) });
 
   /** Runs one activity through the bot; false (and an answer) when the bot cannot take turns now. */
   const runTurn = async (activity: Record<string, unknown>, res: Response): Promise<boolean> => {
@@ -115,7 +122,8 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
   server.post('/v3/directline/tokens/refresh', async (req: Request, res: Response) => {
     const grant = authorize(req, res, tokens);
     if (!grant) return;
-    res.json(conversationBody(grant, tokens.issue(grant.conversationId, grant.userId)));
+    // As Azure's refresh: a new token, no streamUrl.
+    res.json({ conversationId: grant.conversationId, token: tokens.issue(grant.conversationId, grant.userId), expires_in: tokens.expiresIn });
   });
 
   server.post('/v3/directline/conversations', async (req: Request, res: Response) => {
@@ -124,7 +132,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
     const token = tokens.issue(grant.conversationId, grant.userId);
     if (feeds.has(grant.conversationId)) {
       res.status(200);
-      res.json(conversationBody(grant, token));
+      res.json(conversationBody(req, grant, token));
       return;
     }
     feeds.open(grant.conversationId);
@@ -139,7 +147,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
     };
     if (!(await runTurn(joined, res))) return;
     res.status(201);
-    res.json(conversationBody(grant, token));
+    res.json(conversationBody(req, grant, token));
   });
 
   server.get('/v3/directline/conversations/:conversationId', async (req: Request, res: Response) => {
@@ -147,8 +155,11 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): void {
     if (!id.success) return sendError(res, 404, 'NotFound', 'No such conversation.');
     const grant = authorize(req, res, tokens, id.data);
     if (!grant) return;
+    // Web Chat's reconnect after its stream closed: a fresh token and a streamUrl resuming at its watermark.
+    const query = WatermarkQuerySchema.safeParse(Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams));
+    if (!query.success) return sendError(res, 400, 'BadArgument', `Invalid query: ${describeZodError(query.error)}`);
     if (!feeds.has(id.data)) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
-    res.json(conversationBody(grant, tokens.issue(grant.conversationId, grant.userId)));
+    res.json(conversationBody(req, grant, tokens.issue(grant.conversationId, grant.userId), query.data.watermark));
   });
 
   server.get('/v3/directline/conversations/:conversationId/activities', async (req: Request, res: Response) => {

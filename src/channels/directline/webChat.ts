@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { AZURE_DIRECT_LINE_DOMAIN, generateAzureToken } from './azureDirectLine.js';
 import { DirectLineTokens } from './DirectLineTokens.js';
+import { requestHost } from './stream.js';
 
 /** What the demo page and the embedded widget look like (WIDGET_TITLE, WIDGET_COLOR, WIDGET_WELCOME). */
 export interface WidgetLook {
@@ -52,9 +53,14 @@ export function webChatBundlePath(): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The page may be framed anywhere (that is how the widget embeds it); it talks only to this origin (or Azure's Direct Line). */
-function pageCsp(azure: boolean): string {
-  const directLine = azure ? ` ${new URL(AZURE_DIRECT_LINE_DOMAIN).origin} wss://directline.botframework.com` : '';
+/**
+ * The page may be framed anywhere (that is how the widget embeds it); it talks only to this origin
+ * (or Azure's Direct Line) — over HTTP and over the Direct Line WebSocket stream, whose ws:/wss: origin
+ * is named too (older browsers do not count it as 'self').
+ */
+function pageCsp(azure: boolean, host: string | null): string {
+  const stream = host ? ` ws://${host} wss://${host}` : '';
+  const directLine = azure ? ` ${new URL(AZURE_DIRECT_LINE_DOMAIN).origin} wss://directline.botframework.com` : stream;
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -113,9 +119,9 @@ export function registerWebChat(server: Server, deps: WebChatDeps, dir: string =
     'referrer-policy': 'no-referrer',
   });
 
-  server.get('/', async (_req: Request, res: Response) => {
+  server.get('/', async (req: Request, res: Response) => {
     const body = Buffer.from(page(deps.look));
-    res.writeHead(200, { ...headers('text/html; charset=utf-8', body.length), 'content-security-policy': pageCsp(azure) });
+    res.writeHead(200, { ...headers('text/html; charset=utf-8', body.length), 'content-security-policy': pageCsp(azure, requestHost(req)) });
     res.end(body);
   });
 
@@ -171,7 +177,8 @@ export function registerWebChat(server: Server, deps: WebChatDeps, dir: string =
       return;
     }
     const conversationId = DirectLineTokens.newConversationId();
-    // domain null: the page's own origin + /v3/directline (the self-hosted endpoint), polled.
-    res.json({ conversationId, userId, token: deps.tokens.issue(conversationId, userId), expires_in: deps.tokens.expiresIn, domain: null, webSocket: false });
+    // domain null: the page's own origin + /v3/directline (the self-hosted endpoint), streamed over
+    // its WebSocket (the page falls back to polling when asked to: ?transport=polling).
+    res.json({ conversationId, userId, token: deps.tokens.issue(conversationId, userId), expires_in: deps.tokens.expiresIn, domain: null, webSocket: true });
   });
 }

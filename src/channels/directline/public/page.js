@@ -28,7 +28,8 @@
       var directLine = window.WebChat.createDirectLine({
         token: t.token,
         domain: t.domain || window.location.origin + '/v3/directline',
-        webSocket: t.webSocket,
+        // The stream by default; ?transport=polling polls GET …/activities?watermark= instead.
+        webSocket: t.webSocket && params.get('transport') !== 'polling',
       });
       window.WebChat.renderWebChat(
         {

@@ -11,6 +11,8 @@
   var color = script.getAttribute('data-color') || '#0063b1';
   if (!COLOR.test(color)) color = '#0063b1';
   var welcome = script.getAttribute('data-welcome');
+  // data-transport="polling": for networks whose proxies break WebSockets (the stream is the default).
+  var polling = script.getAttribute('data-transport') === 'polling';
 
   function mount() {
     var button = document.createElement('button');
@@ -23,7 +25,7 @@
     var frame = null;
     button.addEventListener('click', function () {
       if (!frame) {
-        var query = '?embed=1&title=' + encodeURIComponent(title) + '&color=' + encodeURIComponent(color) + (welcome ? '&welcome=' + encodeURIComponent(welcome) : '');
+        var query = '?embed=1&title=' + encodeURIComponent(title) + '&color=' + encodeURIComponent(color) + (welcome ? '&welcome=' + encodeURIComponent(welcome) : '') + (polling ? '&transport=polling' : '');
         frame = document.createElement('iframe');
         frame.src = origin + '/' + query;
         frame.title = title;
