@@ -33,3 +33,15 @@ test('eval: a missing file is one clear error and a non-zero exit', async () => 
   expect(code).not.toBe(0);
   expect(stderr).toMatch(/cannot read \/nonexistent\.jsonl/);
 });
+
+test('eval --cv K: cross-validation on the training files, each message judged by models that never saw it', async () => {
+  const { code, stdout } = await runCli('eval.ts', ['--cv', '5', '--json']);
+  expect(code).toBe(0);
+  const report = JSON.parse(stdout) as { examples: number; scopeAccuracy: number };
+  expect(report.examples).toBeGreaterThanOrEqual(1000);
+  // Well above chance (the largest class is ~40%), and below the held-out figure: these are the hard cases.
+  expect(report.scopeAccuracy).toBeGreaterThan(0.75);
+  const bad = await runCli('eval.ts', ['--cv', '1']);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/usage/);
+});

@@ -1,30 +1,61 @@
 /**
  * Evaluates the classifier on a labelled JSONL file ({"text","scope","clause","intent"} per line):
  * scope accuracy, clause accuracy, intent accuracy, per-label precision/recall, out-of-scope recall
- * and a confusion matrix.   npm run --silent eval -- FILE [--json]
+ * and a confusion matrix.
+ *
+ *   npm run --silent eval -- FILE [--json]
+ *   npm run --silent eval -- --cv K [--json]     K-fold cross-validation on knowledge/training itself
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { loadConfig } from '../config.js';
+import type { ScopeDecision } from '../domain/scope.js';
+import { loadKnowledge } from '../knowledge/KnowledgeBase.js';
 import { parseJsonLines } from '../knowledge/jsonl.js';
-import { LabelledUtteranceSchema } from '../knowledge/schemas.js';
-import { evaluate, formatReport } from '../language/evaluation.js';
+import { LabelledUtteranceSchema, type LabelledUtterance } from '../knowledge/schemas.js';
+import { buildTriage } from '../language/buildTriage.js';
+import { evaluate, formatReport, type EvaluationReport } from '../language/evaluation.js';
 import { exitWith, loadTriageForCli } from './loadTriage.js';
 
-const ArgsSchema = z.tuple([z.string().min(1, 'usage: npm run --silent eval -- FILE [--json]')]).rest(z.literal('--json'));
+const USAGE = 'usage: npm run --silent eval -- FILE [--json]   or   npm run --silent eval -- --cv K [--json]';
 
-async function main(): Promise<void> {
-  const args = ArgsSchema.safeParse(process.argv.slice(2));
-  if (!args.success) exitWith('usage: npm run --silent eval -- FILE [--json]');
-  const [file, ...flags] = args.data;
+const ArgsSchema = z.union([
+  z.tuple([z.literal('--cv'), z.coerce.number().int().min(2).max(20)]).rest(z.literal('--json')),
+  z.tuple([z.string().min(1).refine((f) => !f.startsWith('--'))]).rest(z.literal('--json')),
+]);
+
+async function fileReport(file: string): Promise<EvaluationReport> {
   const text = await readFile(file, 'utf8').catch((err: Error) => exitWith(`eval: cannot read ${file}: ${err.message}`));
   const rows = parseJsonLines(text, LabelledUtteranceSchema);
-  const bad = rows.filter((r) => !r.ok);
-  for (const r of bad) if (!r.ok) process.stderr.write(`eval: ${file}: ${r.error} (skipped)\n`);
+  for (const r of rows) if (!r.ok) process.stderr.write(`eval: ${file}: ${r.error} (skipped)\n`);
   const examples = rows.flatMap((r) => (r.ok ? [r.value] : []));
   if (examples.length === 0) exitWith(`eval: ${file}: no valid labelled lines`);
   const triage = await loadTriageForCli();
-  const report = evaluate(examples, (t) => triage.classify(t));
-  process.stdout.write(flags.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return evaluate(examples, (t) => triage.classify(t));
+}
+
+/** Each utterance is classified by models trained on the other folds (fold = position mod K). */
+async function crossValidation(folds: number): Promise<EvaluationReport> {
+  const config = loadConfig();
+  const knowledge = await loadKnowledge(config.knowledgeDir);
+  const predictions = new Map<LabelledUtterance, ScopeDecision>();
+  for (let fold = 0; fold < folds; fold += 1) {
+    const training = knowledge.training.filter((_, i) => i % folds !== fold);
+    const { triage } = buildTriage({ ...knowledge, training }, config.triageConfidenceThreshold);
+    knowledge.training.forEach((u, i) => {
+      if (i % folds === fold) predictions.set(u, triage.classify(u.text));
+    });
+  }
+  const byText = new Map([...predictions].map(([u, d]) => [u.text, d]));
+  return evaluate(knowledge.training, (text) => byText.get(text) ?? exitWith(`eval: no prediction for "${text}"`));
+}
+
+async function main(): Promise<void> {
+  const args = ArgsSchema.safeParse(process.argv.slice(2));
+  if (!args.success) exitWith(USAGE);
+  const json = args.data.includes('--json');
+  const report = args.data[0] === '--cv' ? await crossValidation(Number(args.data[1])) : await fileReport(String(args.data[0]));
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
 }
 
 main().catch(exitWith);
