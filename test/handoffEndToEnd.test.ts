@@ -1,27 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { BotCustomerMessenger } from '../src/bot/BotCustomerMessenger.js';
-import { buildBot } from '../src/bot/buildBot.js';
-import { createAdapter, createRuntime } from '../src/bot/createRuntime.js';
-import { calendarDay } from '../src/domain/warranty/calendar.js';
-import { HandoffService } from '../src/domain/handoff/HandoffService.js';
-import { StaffedHours } from '../src/domain/handoff/StaffedHours.js';
-import { AuditLog } from '../src/domain/staff/AuditLog.js';
-import { StaffTokens } from '../src/domain/staff/StaffTokens.js';
-import { TicketService } from '../src/domain/tickets/TicketService.js';
-import { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
+import { composeSupportDesk } from '../src/composeSupportDesk.js';
 import { createApp } from '../src/http/app.js';
 import { registerStaffApi } from '../src/http/staffApi.js';
-import { NegativeSentiment } from '../src/language/NegativeSentiment.js';
 import { listen } from '../src/server.js';
-import { BotStateStorage } from '../src/storage/BotStateStorage.js';
-import { DocumentAuditStore } from '../src/storage/DocumentAuditStore.js';
-import { DocumentHandoffStore } from '../src/storage/DocumentHandoffStore.js';
-import { DocumentStaffTokenStore } from '../src/storage/DocumentStaffTokenStore.js';
-import { DocumentTicketStore } from '../src/storage/DocumentTicketStore.js';
 import { MemoryDocumentStore } from './helpers/MemoryDocumentStore.js';
-import { sampleRegistry, silentLogger, trainedTriage } from './helpers/testBot.js';
+import { modelsAndKnowledge, sampleRegistry, silentLogger } from './helpers/testBot.js';
 
 /**
  * The whole handoff as deployed: the customer talks over /api/messages, an agent over the staff
@@ -49,30 +34,18 @@ beforeAll(async () => {
   closers.push(() => new Promise((r) => connector.close(() => r())));
 
   const now = () => new Date();
-  const store = new MemoryDocumentStore();
-  const { knowledge, triage, topics } = await trainedTriage();
-  const botAuth = { MicrosoftAppType: 'MultiTenant' } as const;
-  const adapter = createAdapter(botAuth);
-  const messenger = new BotCustomerMessenger(adapter, '', silentLogger);
-  const tickets = new TicketService(new DocumentTicketStore(store), messenger, now);
-  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, new StaffedHours('24x7'), now, { averageMinutes: 6 });
-  const parts = buildBot({
-    knowledge,
-    triage,
-    topics,
-    storage: new BotStateStorage(store),
-    warranty: new WarrantyCheck(await sampleRegistry(), knowledge.warrantyPolicies, () => calendarDay(now())),
-    tickets,
-    handoffs,
-    sentiment: new NegativeSentiment(),
-    staffedHoursText: 'around the clock',
+  const desk = composeSupportDesk({
+    store: new MemoryDocumentStore(),
+    ...(await modelsAndKnowledge()),
+    registry: await sampleRegistry(),
+    botAuth: { MicrosoftAppType: 'MultiTenant' },
+    handoff: { staffedHours: '24x7', timeZone: 'UTC', averageMinutes: 6 },
+    logger: silentLogger,
     now,
   });
-  const runtime = createRuntime(parts, adapter, botAuth, silentLogger);
-  const tokens = new StaffTokens(new DocumentStaffTokenStore(store), now);
-  token = await tokens.create('dana');
-  const app = createApp({ logger: silentLogger, runtime: () => runtime, readiness: { checks: async () => ({ ok: true }) } });
-  registerStaffApi(app, { tokens, audit: new AuditLog(new DocumentAuditStore(store), now), tickets, handoffs, logger: silentLogger });
+  token = await desk.staffTokens.create('dana');
+  const app = createApp({ logger: silentLogger, runtime: () => desk.runtime, readiness: { checks: async () => ({ ok: true }) } });
+  registerStaffApi(app, desk.staffApi);
   botUrl = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
   closers.push(() => new Promise((r) => app.close(() => r())));
 });

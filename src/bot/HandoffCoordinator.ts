@@ -2,29 +2,12 @@ import { ActivityTypes, EventFactory, TurnContext, type Activity, type StateProp
 import type { ConversationRecords } from '../conversation/ConversationRecords.js';
 import type { CustomerProfile } from '../conversation/CustomerProfile.js';
 import type { Handoff, HandoffReason } from '../domain/handoff/Handoff.js';
-import type { ScopeDecision } from '../domain/scope.js';
+import type { HandoffRequest, HandoffRequestResult } from '../domain/handoff/HandoffService.js';
 import type { WarrantySummary } from '../domain/SupportRequest.js';
-import type { ConversationAddress, TicketCustomer, TranscriptLine } from '../domain/tickets/Ticket.js';
-
-export interface HandoffRequestInput {
-  reason: HandoffReason;
-  customer: TicketCustomer;
-  conversationKey: string;
-  address: ConversationAddress;
-  triage?: ScopeDecision;
-  warranty?: WarrantySummary;
-  summary?: string;
-  transcript: TranscriptLine[];
-}
-
-export type HandoffRequestResult =
-  | { kind: 'queued'; handoff: Handoff; position: number; estimatedWaitMinutes: number }
-  | { kind: 'already'; handoff: Handoff; position: number }
-  | { kind: 'closed_hours'; nextOpening: Date };
 
 /** The part of the handoff service the bot needs. */
 export interface HandoffDesk {
-  request(input: HandoffRequestInput): Promise<HandoffRequestResult>;
+  request(input: HandoffRequest): Promise<HandoffRequestResult>;
   openFor(conversationKey: string): Promise<Handoff | null>;
   cancel(conversationKey: string): Promise<Handoff | null>;
   customerMessage(conversationKey: string, text: string): Promise<Handoff | null>;

@@ -28,6 +28,12 @@ export const THRESHOLD = 0.55;
 
 let cached: Promise<{ knowledge: KnowledgeBase } & ReturnType<typeof buildTriage>> | undefined;
 
+/** Knowledge and the trained models in the shape composeSupportDesk takes. */
+export async function modelsAndKnowledge() {
+  const { knowledge, triage, topics } = await trainedTriage();
+  return { knowledge, models: { triage, topics } };
+}
+
 /** Knowledge and trained models, once per test file. */
 export function trainedTriage() {
   cached ??= loadKnowledge(KNOWLEDGE_DIR).then((knowledge) => ({ knowledge, ...buildTriage(knowledge, THRESHOLD) }));

@@ -1,8 +1,6 @@
 import type { CustomerMessenger } from '../ports/CustomerMessenger.js';
-import type { ScopeDecision } from '../scope.js';
-import type { WarrantySummary } from '../SupportRequest.js';
-import type { Actor, ConversationAddress, Ticket, TicketCustomer, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
-import type { Handoff, HandoffEvent, HandoffReason, HandoffStatus } from './Handoff.js';
+import type { Actor, ConversationAddress, Ticket, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
+import type { Handoff, HandoffEvent, HandoffStatus } from './Handoff.js';
 import type { HandoffStore } from './HandoffStore.js';
 import type { StaffedHours } from './StaffedHours.js';
 
@@ -11,19 +9,8 @@ export const MAX_HANDOFF_TRANSCRIPT_LINES = 500;
 /** A ticket summary made from the first customer line is cut to this length. */
 const SUMMARY_MAX = 120;
 
-/** What the bot knows when the customer is to be handed to a person. */
-export interface HandoffRequest {
-  reason: HandoffReason;
-  customer: TicketCustomer;
-  /** "<channelId>/<conversationId>": one open handoff per conversation. */
-  conversationKey: string;
-  address: ConversationAddress;
-  triage?: ScopeDecision;
-  warranty?: WarrantySummary;
-  summary?: string;
-  /** The conversation so far. */
-  transcript: TranscriptLine[];
-}
+/** What the bot knows when the customer is to be handed to a person (the transcript: the conversation so far). */
+export type HandoffRequest = Pick<Handoff, 'reason' | 'customer' | 'conversationKey' | 'address' | 'triage' | 'warranty' | 'summary' | 'transcript'>;
 
 export type HandoffRequestResult =
   /** In the queue: 1-based position and the estimated wait (position × average handling time). */
