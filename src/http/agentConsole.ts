@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Request, Response, Server } from 'restify';
+import type { Server } from 'restify';
+import { projectRoot, serveStaticFiles, type StaticFiles } from './staticFiles.js';
 
 /**
  * The agent console's static files. A fixed list, so no request path ever reaches the file system.
  * The page holds no data: everything it shows comes through the token-protected staff API.
  */
-const FILES: Record<string, { file: string; type: string }> = {
+const FILES: StaticFiles = {
   '/agent': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/agent/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/agent/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
@@ -35,37 +34,18 @@ export const CONSOLE_CSP = [
  * both for `tsx src/main.ts` and for the compiled `dist/src/http/agentConsole.js`.
  */
 export function consoleDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'src', 'http', 'console');
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`agentConsole.consoleDir(): no package.json above ${from}`);
-    dir = parent;
-  }
+  return path.join(projectRoot(from), 'src', 'http', 'console');
 }
 
 /** Serves the agent console at /agent (index.html, console.js, console.css). */
 export function registerAgentConsole(server: Server, dir: string = consoleDir()): void {
-  for (const [route, { file, type }] of Object.entries(FILES)) {
-    server.get(route, async (_req: Request, res: Response) => {
-      let body: Buffer;
-      try {
-        body = await readFile(path.join(dir, file));
-      } catch (err) {
-        res.status(500);
-        res.json({ error: 'internal', message: `agentConsole: ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).` });
-        return;
-      }
-      res.writeHead(200, {
-        'content-type': type,
-        'content-length': body.length,
-        'cache-control': 'no-cache',
-        'content-security-policy': CONSOLE_CSP,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'x-frame-options': 'DENY',
-      });
-      res.end(body);
-    });
-  }
+  serveStaticFiles(server, dir, FILES, (_route, type, length) => ({
+    'content-type': type,
+    'content-length': length,
+    'cache-control': 'no-cache',
+    'content-security-policy': CONSOLE_CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  }));
 }

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import type { Request, Response, Server } from 'restify';
 import { AZURE_DIRECT_LINE_DOMAIN, generateAzureToken } from './azureDirectLine.js';
 import { DirectLineTokens } from './DirectLineTokens.js';
 import { requestHost } from './stream.js';
+import { projectRoot, serveStaticFiles, type StaticFiles } from '../../http/staticFiles.js';
 
 /** What the demo page and the embedded widget look like (WIDGET_TITLE, WIDGET_COLOR, WIDGET_WELCOME). */
 export interface WidgetLook {
@@ -28,13 +29,7 @@ export interface WebChatDeps {
 
 /** The static files of the page and the widget live in `src/channels/directline/public` (not compiled). */
 export function publicDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'src', 'channels', 'directline', 'public');
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`webChat.publicDir(): no package.json above ${from}`);
-    dir = parent;
-  }
+  return path.join(projectRoot(from), 'src', 'channels', 'directline', 'public');
 }
 
 /** The Web Chat UMD bundle from the installed botframework-webchat package (never a CDN). */
@@ -99,7 +94,7 @@ function page(look: WidgetLook): string {
 `;
 }
 
-const STATIC: Record<string, { file: string; type: string }> = {
+const STATIC: StaticFiles = {
   '/webchat/page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
   '/webchat/page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
   '/widget.js': { file: 'widget.js', type: 'text/javascript; charset=utf-8' },
@@ -131,21 +126,11 @@ export function registerWebChat(server: Server, deps: WebChatDeps, dir: string =
     res.end();
   });
 
-  for (const [route, { file, type }] of Object.entries(STATIC)) {
-    server.get(route, async (_req: Request, res: Response) => {
-      let body: Buffer;
-      try {
-        body = await readFile(path.join(dir, file));
-      } catch (err) {
-        res.status(500);
-        res.json({ error: 'internal', message: `webChat: ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).` });
-        return;
-      }
-      // widget.js is loaded by other sites' pages: allow that explicitly.
-      res.writeHead(200, { ...headers(type, body.length), ...(route === '/widget.js' ? { 'cross-origin-resource-policy': 'cross-origin' } : {}) });
-      res.end(body);
-    });
-  }
+  // widget.js is loaded by other sites' pages: allow that explicitly.
+  serveStaticFiles(server, dir, STATIC, (route, type, length) => ({
+    ...headers(type, length),
+    ...(route === '/widget.js' ? { 'cross-origin-resource-policy': 'cross-origin' } : {}),
+  }));
 
   server.get('/webchat/webchat.js', async (_req: Request, res: Response) => {
     let file: string;
