@@ -1,12 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { composeSupportDesk } from '../src/composeSupportDesk.js';
 import { createApp } from '../src/http/app.js';
 import { registerStaffApi } from '../src/http/staffApi.js';
 import { listen } from '../src/server.js';
-import { MemoryDocumentStore } from './helpers/MemoryDocumentStore.js';
-import { modelsAndKnowledge, sampleRegistry, silentLogger } from './helpers/testBot.js';
+import { silentLogger, testDesk } from './helpers/testBot.js';
 
 /**
  * The whole handoff as deployed: the customer talks over /api/messages, an agent over the staff
@@ -34,15 +32,7 @@ beforeAll(async () => {
   closers.push(() => new Promise((r) => connector.close(() => r())));
 
   const now = () => new Date();
-  const desk = composeSupportDesk({
-    store: new MemoryDocumentStore(),
-    ...(await modelsAndKnowledge()),
-    registry: await sampleRegistry(),
-    botAuth: { MicrosoftAppType: 'MultiTenant' },
-    handoff: { staffedHours: '24x7', timeZone: 'UTC', averageMinutes: 6 },
-    logger: silentLogger,
-    now,
-  });
+  const desk = await testDesk(now);
   token = await desk.staffTokens.create('dana');
   const app = createApp({ logger: silentLogger, runtime: () => desk.runtime, readiness: { checks: async () => ({ ok: true }) } });
   registerStaffApi(app, desk.staffApi);

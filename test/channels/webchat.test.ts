@@ -1,18 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { startWidgetApp } from './widgetApp.js';
 
-/** Debian's chromium package; CI installs it (.ci/run). Elsewhere the browser test skips, visibly (CHROMIUM_PATH overrides). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stderr.write(`\n[webchat.test] SKIPPED the browser test: ${CHROMIUM} is missing (apt-get install chromium).\n\n`);
-
-/** Flags for a root user on a machine with a closed network (see the machine notes). */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const hasChromium = chromiumAvailable('webchat.test');
 const SCREENSHOT = path.join(import.meta.dirname, '__screenshots__', 'webchat.png');
 
 /** Web Chat's own markup (4.18): the send box, bot bubbles, suggested actions. */
@@ -29,7 +24,7 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
 
   beforeAll(async () => {
     app = await startWidgetApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 520, height: 980 } });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -139,7 +134,7 @@ describe.skipIf(!hasChromium)('the website widget in headless Chromium (Web Chat
 describe.skipIf(!hasChromium)('the website widget with ?transport=polling (for networks that break WebSockets)', () => {
   test('Web Chat polls with watermarks and opens no WebSocket', async () => {
     const app = await startWidgetApp();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const sockets: string[] = [];

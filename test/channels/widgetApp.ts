@@ -1,11 +1,9 @@
 import { ConversationFeeds } from '../../src/channels/directline/ConversationFeeds.js';
 import { DirectLineTokens } from '../../src/channels/directline/DirectLineTokens.js';
-import { composeSupportDesk } from '../../src/composeSupportDesk.js';
 import { createApp } from '../../src/http/app.js';
 import { registerStaffApi } from '../../src/http/staffApi.js';
 import { listen } from '../../src/server.js';
-import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
-import { modelsAndKnowledge, sampleRegistry, silentLogger } from '../helpers/testBot.js';
+import { silentLogger, testDesk } from '../helpers/testBot.js';
 
 /**
  * The app as `npm start` assembles it (anonymous, in-memory store, staff 24x7), with the website
@@ -13,15 +11,7 @@ import { modelsAndKnowledge, sampleRegistry, silentLogger } from '../helpers/tes
  */
 export async function startWidgetApp(options: { tokenLifetimeSeconds?: number } = {}) {
   const now = () => new Date();
-  const desk = composeSupportDesk({
-    store: new MemoryDocumentStore(),
-    ...(await modelsAndKnowledge()),
-    registry: await sampleRegistry(),
-    botAuth: { MicrosoftAppType: 'MultiTenant' },
-    handoff: { staffedHours: '24x7', timeZone: 'UTC', averageMinutes: 6 },
-    logger: silentLogger,
-    now,
-  });
+  const desk = await testDesk(now);
   const { tickets, handoffs, runtime } = desk;
   const dlTokens = new DirectLineTokens('test-secret-test-secret-test-secret!', options.tokenLifetimeSeconds ?? 1800);
   const app = createApp({

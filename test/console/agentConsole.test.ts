@@ -1,15 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Server } from 'restify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
-import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
 import { AuditLog } from '../../src/domain/staff/AuditLog.js';
 import { StaffTokens } from '../../src/domain/staff/StaffTokens.js';
-import type { ConversationAddress } from '../../src/domain/tickets/Ticket.js';
 import { TicketService } from '../../src/domain/tickets/TicketService.js';
 import { CONSOLE_CSP, consoleDir } from '../../src/http/agentConsole.js';
 import { createApp } from '../../src/http/app.js';
@@ -18,26 +17,14 @@ import { DocumentHandoffStore } from '../../src/storage/DocumentHandoffStore.js'
 import { DocumentStaffTokenStore } from '../../src/storage/DocumentStaffTokenStore.js';
 import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
+import { RecordingMessenger } from '../helpers/testBot.js';
 import { RecordingNotifier } from '../tickets/helpers.js';
 
-/** Debian's chromium package; CI installs it (.ci/run). Elsewhere the browser test skips, visibly (CHROMIUM_PATH overrides). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stderr.write(`\n[agentConsole.test] SKIPPED the browser test: ${CHROMIUM} is missing (apt-get install chromium).\n\n`);
-
-/** Flags for a root user on a machine with a closed network (see the machine notes). */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const hasChromium = chromiumAvailable('agentConsole.test');
 
 const SCREENSHOT = path.join(import.meta.dirname, '__screenshots__', 'console.png');
 const CONVERSATION = 'webchat/conv-console-1';
 
-/** Remembers what the customer would have been sent. */
-class RecordingMessenger implements CustomerMessenger {
-  readonly sent: Array<{ address: ConversationAddress; text: string }> = [];
-  async send(address: ConversationAddress, text: string): Promise<void> {
-    this.sent.push({ address, text });
-  }
-}
 
 /** The real app with the real staff API and services, on an in-memory store. */
 async function startApp() {
@@ -148,7 +135,7 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
     expect(queued.kind).toBe('queued');
 
     // Playwright gives the browser a new empty profile (user data dir) of its own and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);

@@ -13,6 +13,7 @@ import { calendarDay } from '../../src/domain/warranty/calendar.js';
 import { WarrantyCheck } from '../../src/domain/warranty/WarrantyCheck.js';
 import { DocumentDeviceRegistry } from '../../src/storage/DocumentDeviceRegistry.js';
 import { MemoryDocumentStore } from './MemoryDocumentStore.js';
+import { composeSupportDesk } from '../../src/composeSupportDesk.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
 import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
@@ -27,6 +28,19 @@ export const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../../knowledge'
 export const THRESHOLD = 0.55;
 
 let cached: Promise<{ knowledge: KnowledgeBase } & ReturnType<typeof buildTriage>> | undefined;
+
+/** The services and bot as main.ts wires them, on an in-memory store, staffed around the clock. */
+export async function testDesk(now: () => Date = () => new Date()) {
+  return composeSupportDesk({
+    store: new MemoryDocumentStore(),
+    ...(await modelsAndKnowledge()),
+    registry: await sampleRegistry(),
+    botAuth: { MicrosoftAppType: 'MultiTenant' },
+    handoff: { staffedHours: '24x7', timeZone: 'UTC', averageMinutes: 6 },
+    logger: silentLogger,
+    now,
+  });
+}
 
 /** Knowledge and the trained models in the shape composeSupportDesk takes. */
 export async function modelsAndKnowledge() {

@@ -95,6 +95,9 @@ async function startStaffApi(): Promise<Api> {
   };
 }
 
+/** A response body of many shapes (tickets, pages, handoffs, errors), read field by field by the assertions. */
+type JsonBody = Record<string, any>;
+
 let api: Api;
 
 async function call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) {
@@ -104,7 +107,7 @@ async function call(method: string, path: string, options: { body?: unknown; tok
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${api.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as any };
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as JsonBody };
 }
 
 async function seedTickets(): Promise<Ticket[]> {
