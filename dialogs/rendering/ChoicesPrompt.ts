@@ -1,6 +1,6 @@
 import { InputHints, type TurnContext } from 'botbuilder';
 import { ChoiceFactory, ChoicePrompt, type PromptOptions } from 'botbuilder-dialogs';
-import { render } from './render.js';
+import { renderAll } from './render.js';
 import type { ChoicesView } from './views.js';
 
 /**
@@ -25,8 +25,10 @@ export class ChoicesPrompt extends ChoicePrompt {
         value: typeof c.action?.value === 'string' ? c.action.value : c.value,
       })),
     };
-    const activity = render(view, context.activity.channelId);
-    activity.inputHint = InputHints.ExpectingInput;
-    await context.sendActivity(activity);
+    const activities = renderAll(view, context.activity.channelId);
+    // Only the last part asks: the ones before it (a long question's start) are not the prompt yet.
+    const last = activities[activities.length - 1];
+    if (last) last.inputHint = InputHints.ExpectingInput;
+    await context.sendActivities(activities);
   }
 }

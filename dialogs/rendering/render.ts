@@ -4,9 +4,12 @@ import { answerText, bold, choicesText, factsText } from './plainText.js';
 import { answerBlocks, choicesBlocks, factsBlocks } from './slackBlocks.js';
 import type { ViewModel } from './views.js';
 
-/** Turns what a dialog wants to show into an activity one channel family renders natively. */
+/**
+ * Turns what a dialog wants to show into the activities one channel family renders natively: one,
+ * or several in order where the channel's limits (message size, blocks) need more than one.
+ */
 export interface Renderer {
-  render(view: ViewModel): Partial<Activity>;
+  render(view: ViewModel): Partial<Activity>[];
 }
 
 export type ChannelFamily = 'webchat' | 'msteams' | 'slack' | 'text';
@@ -22,12 +25,14 @@ const webChatRenderer: Renderer = {
       case 'facts':
         return factsCard(view, 'webchat');
       case 'answer':
-        return view.facts && view.facts.length > 0 ? answerCard(view, 'webchat') : MessageFactory.text(answerText(view));
+        return view.facts && view.facts.length > 0 ? answerCard(view, 'webchat') : [MessageFactory.text(answerText(view))];
       case 'choices':
-        return MessageFactory.suggestedActions(
-          view.choices.map((c) => ({ type: ActionTypes.ImBack, title: c.title, value: c.value })),
-          view.prompt,
-        );
+        return [
+          MessageFactory.suggestedActions(
+            view.choices.map((c) => ({ type: ActionTypes.ImBack, title: c.title, value: c.value })),
+            view.prompt,
+          ),
+        ];
     }
   },
 };
@@ -64,7 +69,7 @@ const slackRenderer: Renderer = {
 const textRenderer: Renderer = {
   render(view) {
     const text = view.kind === 'facts' ? factsText(view) : view.kind === 'answer' ? answerText(view) : choicesText(view);
-    return MessageFactory.text(bold(text, 'plain'));
+    return [MessageFactory.text(bold(text, 'plain'))];
   },
 };
 
@@ -88,12 +93,23 @@ export function rendererFor(channelId: string | undefined): Renderer {
   return RENDERERS[channelFamily(channelId)];
 }
 
-/** The view as the channel renders it. */
-export function render(view: ViewModel, channelId: string | undefined): Partial<Activity> {
+/** The view as the channel renders it: every activity, in the order to send them. */
+export function renderAll(view: ViewModel, channelId: string | undefined): Partial<Activity>[] {
   return rendererFor(channelId).render(view);
 }
 
+/**
+ * The view as one activity, for fixed content known to fit one message (the welcome). Throws
+ * rather than drop the rest when the channel needs several: use {@link renderAll} or
+ * {@link sendView} for anything that can grow.
+ */
+export function render(view: ViewModel, channelId: string | undefined): Partial<Activity> {
+  const [first, ...rest] = renderAll(view, channelId);
+  if (!first || rest.length > 0) throw new RangeError(`render: this ${view.kind} view needs ${rest.length + 1} messages on ${channelFamily(channelId)}; use renderAll or sendView`);
+  return first;
+}
+
 /** Sends the view to the channel of the turn: what dialogs call, so they never look at the channel. */
-export async function sendView(context: TurnContext, view: ViewModel): Promise<ResourceResponse | undefined> {
-  return context.sendActivity(render(view, context.activity.channelId));
+export async function sendView(context: TurnContext, view: ViewModel): Promise<ResourceResponse[]> {
+  return context.sendActivities(renderAll(view, context.activity.channelId));
 }

@@ -1,5 +1,6 @@
 import { welcomeActivity } from '../../dialogs/messages.js';
 import type { Activity } from 'botbuilder';
+import type { ActionsBlock, Button } from '@slack/types';
 import { describe, expect, test } from 'vitest';
 import { render } from '../../dialogs/rendering/render.js';
 import type { SlackChannelData } from '../../dialogs/rendering/slackBlocks.js';
@@ -32,7 +33,9 @@ const cardOf = (a: Partial<Activity>) => {
 };
 const slackOf = (a: Partial<Activity>) => a.channelData as SlackChannelData;
 const slackButtons = (a: Partial<Activity>) =>
-  slackOf(a).blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Array<{ type: string; text: { text: string }; value: string }>);
+  slackOf(a)
+    .blocks.filter((b): b is ActionsBlock => b.type === 'actions')
+    .flatMap((b) => b.elements.filter((e): e is Button => e.type === 'button'));
 
 /** Every element and action of a card, nested ones included. */
 function walk(node: unknown, seen: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
@@ -118,6 +121,9 @@ describe('one view model, one renderer per channel family', () => {
     expect(blocks[2]).toEqual({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Status*\nCovered' }, { type: 'mrkdwn', text: '*Covered until*\n2027-04-22' }] });
     expect(JSON.stringify(blocks)).toContain('Repair &lt;or&gt; replacement &amp; return');
     expect(answered.text).toContain('Status: Covered');
+    // Slack reads the fallback as mrkdwn too, so it is escaped there; the transcript keeps the words as written.
+    expect(slackOf(answered).text).toContain('Repair &lt;or&gt; replacement &amp; return');
+    expect(answered.text).toContain('Repair <or> replacement & return');
 
     const factBlocks = slackOf(render(facts, 'slack')).blocks;
     expect(factBlocks.map((b) => b.type)).toEqual(['section', 'section', 'context']);
