@@ -56,9 +56,12 @@ describe('handoff to a person', () => {
     expect(await say('It is the SL-NVR32')).toEqual([]);
     const during = await services.handoffs.get(waiting.id);
     expect(during?.transcript.map((l) => `${l.from}: ${l.text}`)).toEqual(expect.arrayContaining(['customer: hello? anyone there', 'agent: Hi, I am Dana. Which model is it?', 'customer: It is the SL-NVR32']));
+    // Staff actions only enqueue the customer's messages: wait for the queue before reading what was sent.
+    await services.deliveries.idle();
     expect(services.messenger.sent.map((m) => m.text).join('\n')).toMatch(/dana[\s\S]*joined[\s\S]*Which model is it\?/i);
 
     await services.handoffs.close(waiting.id, 'dana', 'Reset code sent by email.');
+    await services.deliveries.idle();
     expect(services.messenger.sent.at(-1)?.text).toMatch(/back with the support bot\. Note from dana: Reset code sent by email\./);
     expect(joined(await say('my camera shows no video on channel 2'))).toMatch(/covered by our support/i);
   });

@@ -5,20 +5,26 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Server } from 'restify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
+import { DeliveryError } from '../../src/domain/ports/CustomerMessenger.js';
 import { AuditLog } from '../../src/domain/staff/AuditLog.js';
 import { StaffTokens } from '../../src/domain/staff/StaffTokens.js';
 import { TicketService } from '../../src/domain/tickets/TicketService.js';
 import { CONSOLE_CSP, consoleDir } from '../../src/http/agentConsole.js';
+import { agentConsolePlugin } from '../../src/http/agentConsole.js';
 import { createApp } from '../../src/http/app.js';
+import { staffApiPlugin } from '../../src/http/staffApi.js';
+import { relaxedLimits } from '../helpers/testBot.js';
 import { DocumentAuditStore } from '../../src/storage/DocumentAuditStore.js';
 import { DocumentHandoffStore } from '../../src/storage/DocumentHandoffStore.js';
 import { DocumentStaffTokenStore } from '../../src/storage/DocumentStaffTokenStore.js';
 import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { RecordingMessenger } from '../helpers/testBot.js';
-import { RecordingNotifier } from '../tickets/helpers.js';
+import type { ConversationAddress } from '../../src/domain/tickets/Ticket.js';
+import { conversationOf } from '../delivery/fakes.js';
 
 const hasChromium = chromiumAvailable('agentConsole.test');
 
@@ -26,26 +32,35 @@ const SCREENSHOT = path.join(import.meta.dirname, '__screenshots__', 'console.pn
 const CONVERSATION = 'webchat/conv-console-1';
 
 
+/** Records what customers are sent; the conversations in `refusing` answer 403 (a permanent failure: no retry to wait for). */
+class RefusingMessenger extends RecordingMessenger {
+  readonly refusing = new Set<string>();
+  override async send(address: ConversationAddress, text: string): Promise<void> {
+    if (this.refusing.has(conversationOf(address))) throw new DeliveryError('channel refused: 403', true);
+    await super.send(address, text);
+  }
+}
+
 /** The real app with the real staff API and services, on an in-memory store. */
 async function startApp() {
   const store = new MemoryDocumentStore();
   const clock = () => new Date();
-  const messenger = new RecordingMessenger();
-  const notifier = new RecordingNotifier();
+  const messenger = new RefusingMessenger();
+  const deliveries = new InMemoryCustomerDeliveries(messenger);
   const tokens = new StaffTokens(new DocumentStaffTokenStore(store), clock);
-  const tickets = new TicketService(new DocumentTicketStore(store), notifier, clock);
-  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, new StaffedHours('24x7'), clock, { averageMinutes: 5 });
+  const tickets = new TicketService(new DocumentTicketStore(store), deliveries, clock);
+  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, deliveries, new StaffedHours('24x7'), clock, { averageMinutes: 5 });
   const logger = pino({ level: 'silent' });
   const server = createApp({
     logger,
     readiness: { checks: async () => ({}) },
-    runtime: () => null,
-    staff: { tokens, audit: new AuditLog(new DocumentAuditStore(store), clock), tickets, handoffs, logger, heartbeatMs: 1000 },
+    limits: relaxedLimits(),
+    plugins: [staffApiPlugin({ tokens, audit: new AuditLog(new DocumentAuditStore(store), clock), tickets, handoffs, logger, heartbeatMs: 1000 }), agentConsolePlugin],
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { server, base: `http://127.0.0.1:${port}`, tokens, tickets, handoffs, messenger, notifier };
+  return { server, base: `http://127.0.0.1:${port}`, tokens, tickets, handoffs, messenger, deliveries };
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -251,6 +266,7 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await expect.poll(async () => (await app.handoffs.get(handoffId))?.status).toBe('closed');
     await expect.poll(() => page.locator('#handoff-status').textContent()).toBe('closed');
+    await app.deliveries.idle();
     expect(app.messenger.sent.at(-1)?.text).toContain('Your ticket has the details.');
     await expect.poll(() => page.locator('#active-empty').isVisible()).toBe(true);
 
@@ -284,6 +300,60 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
     expect(await card.textContent()).toContain('out_of_scope / customer_network / troubleshoot');
     expect(await card.textContent()).toContain('Warranty: not checked');
     expect(await tab.locator('#queue-count').textContent()).toBe('1');
+    expect(problems).toEqual([]);
+  });
+
+  test('a customer who cannot be reached is shown as such, live: a badge on the card and in the chat, "Not delivered" on the agent line', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await tab.goto(`${app.base}/agent`);
+    await tab.getByLabel('Staff token').fill(token);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.locator('#whoami').waitFor();
+    app.messenger.refusing.add('conv-console-3');
+    await app.handoffs.request({
+      reason: 'asked',
+      customer: { channelId: 'webchat', userId: 'u-console-3', name: 'Kim Poe' },
+      conversationKey: 'webchat/conv-console-3',
+      address: { conversation: { id: 'conv-console-3' }, channelId: 'webchat' },
+      transcript: [{ at: new Date().toISOString(), from: 'customer', text: 'Anyone?' }],
+    });
+    const waitingCard = tab.locator('#waiting-list').getByRole('button', { name: /Kim Poe/ });
+    await waitingCard.click();
+    await tab.getByRole('button', { name: 'Accept' }).click();
+    await tab.getByLabel('Message to the customer').waitFor();
+
+    // "Dana has joined" was refused: the open chat and the active card say so, with the reason.
+    const note = tab.locator('#handoff-unreachable');
+    await expect.poll(() => note.textContent()).toContain('channel refused: 403');
+    expect(await note.locator('.badge.unreachable').textContent()).toBe('unreachable');
+    const activeCard = tab.locator('#active-list').getByRole('button', { name: /Kim Poe/ });
+    await expect.poll(() => activeCard.locator('.badge.unreachable').count()).toBe(1);
+    expect(await activeCard.textContent()).toContain('Not delivered: channel refused: 403');
+
+    // The agent's line is marked not delivered.
+    await tab.getByLabel('Message to the customer').fill('Kim, can you see this?');
+    await tab.getByRole('button', { name: 'Send' }).click();
+    const line = tab.getByRole('log', { name: 'Transcript' }).locator('li', { hasText: 'Kim, can you see this?' });
+    await expect.poll(() => line.textContent()).toContain('Not delivered: channel refused: 403');
+    expect(await line.getAttribute('class')).toContain('undelivered');
+
+    // Another agent writes (not from this page): the line and its failure arrive over the event stream only.
+    const id = (await app.handoffs.list('active')).find((h) => h.customer.name === 'Kim Poe')!.id;
+    await app.handoffs.agentMessage(id, 'Sam', 'Sam here. Kim?');
+    const fromSam = tab.getByRole('log', { name: 'Transcript' }).locator('li', { hasText: 'Sam here. Kim?' });
+    await expect.poll(() => fromSam.textContent()).toContain('Not delivered: channel refused: 403');
+
+    // The customer's channel works again: the next line is delivered and the badges go, live.
+    app.messenger.refusing.delete('conv-console-3');
+    await app.handoffs.agentMessage(id, 'Sam', 'Kim, are you back?');
+    await expect.poll(() => note.isVisible()).toBe(false);
+    await expect.poll(() => activeCard.locator('.badge.unreachable').count()).toBe(0);
+    const second = tab.getByRole('log', { name: 'Transcript' }).locator('li', { hasText: 'Kim, are you back?' });
+    await expect.poll(() => second.textContent()).not.toContain('Sending…');
+    expect(await second.textContent()).not.toContain('Not delivered');
+    expect(await line.textContent()).toContain('Not delivered');
+    expect(app.messenger.sent.map((m) => m.text)).toContain('Kim, are you back?');
     expect(problems).toEqual([]);
   });
 });

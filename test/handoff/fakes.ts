@@ -1,18 +1,20 @@
+import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
 import { HandoffService, type HandoffRequest } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
-import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
+import { DeliveryError, type CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
 import type { Actor, ConversationAddress, Ticket, TicketDraft } from '../../src/domain/tickets/Ticket.js';
 import { DocumentHandoffStore } from '../../src/storage/DocumentHandoffStore.js';
+import { ManualTimer, settle } from '../delivery/fakes.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 
-/** Records every proactive message, by conversation id of the address. */
+/** Records every proactive message, by conversation id of the address; a conversation in `failFor` refuses the connection. */
 export class RecordingMessenger implements CustomerMessenger {
   readonly sent: Array<{ conversation: string; text: string }> = [];
   failFor = new Set<string>();
 
   async send(address: ConversationAddress, text: string): Promise<void> {
     const conversation = String((address.conversation as { id?: string } | undefined)?.id);
-    if (this.failFor.has(conversation)) throw new Error(`RecordingMessenger: ${conversation} is unreachable`);
+    if (this.failFor.has(conversation)) throw new DeliveryError('unreachable: ECONNREFUSED', false);
     this.sent.push({ conversation, text });
   }
 
@@ -71,16 +73,24 @@ export function request(conversation: string, overrides: Partial<HandoffRequest>
   };
 }
 
-export function setup(schedule = 'Mon-Fri 08:00-18:00', timeZone = 'UTC') {
+/**
+ * The service on an in-memory store, its messages going out through the real delivery queue on a
+ * manual timer (default timeout and retries). `channel` replaces the recording messenger.
+ */
+export function setup(schedule = 'Mon-Fri 08:00-18:00', timeZone = 'UTC', options: { channel?: CustomerMessenger } = {}) {
   const documents = new MemoryDocumentStore();
   const store = new DocumentHandoffStore(documents);
   const messenger = new RecordingMessenger();
   const tickets = new FakeTickets();
   const clock = new FixedClock();
+  const timer = new ManualTimer();
   const errors: Array<{ err: unknown; context: string }> = [];
-  const service = new HandoffService(store, tickets, messenger, new StaffedHours(schedule, timeZone), clock.now, {
+  const deliveries = new InMemoryCustomerDeliveries(options.channel ?? messenger, { timer, onError: (err, context) => errors.push({ err, context }) });
+  const service = new HandoffService(store, tickets, deliveries, new StaffedHours(schedule, timeZone), clock.now, {
     averageMinutes: 6,
     onError: (err, context) => errors.push({ err, context }),
   });
-  return { documents, store, messenger, tickets, clock, service, errors };
+  /** Runs every enqueued message to its outcome (moving the manual timer through timeouts and retries). */
+  const settleDeliveries = () => settle(deliveries, timer);
+  return { documents, store, messenger, tickets, clock, timer, deliveries, service, errors, settle: settleDeliveries };
 }

@@ -1,6 +1,8 @@
 import { expect, test } from 'vitest';
+import type { DeliveryEvent } from '../../src/domain/delivery/CustomerDeliveries.js';
 import type { HandoffEvent } from '../../src/domain/handoff/Handoff.js';
 import { HandoffNotFoundError, HandoffStateError, queueMessage } from '../../src/domain/handoff/HandoffService.js';
+import { HangingMessenger } from '../delivery/fakes.js';
 import { request, setup } from './fakes.js';
 
 /** Queues customers a, b, c… one minute apart and returns their handoff ids. */
@@ -60,6 +62,7 @@ test('accepting tells the customer who joined and everyone behind their new plac
   const [a, b, c] = await queue(ctx, 'a', 'b', 'c');
   const accepted = await ctx.service.accept(a!, 'Dana');
   expect(accepted).toMatchObject({ status: 'active', agent: 'Dana', acceptedAt: '2024-03-04T09:03:00.000Z' });
+  await ctx.settle();
   expect(ctx.messenger.to('a')).toEqual(['Dana from our support team has joined. You\'re now chatting with a person.']);
   expect(ctx.messenger.to('b')).toEqual([queueMessage(1, 6)]);
   expect(ctx.messenger.to('c')).toEqual([queueMessage(2, 12)]);
@@ -78,6 +81,7 @@ test('a customer cancelling the wait moves only those behind them up', async () 
   const cancelled = await ctx.service.cancel('webchat/b');
   expect(cancelled).toMatchObject({ id: b, status: 'closed', closedAt: '2024-03-04T09:03:00.000Z' });
   expect(cancelled?.transcript.at(-1)).toMatchObject({ from: 'bot', text: 'The customer cancelled the wait.' });
+  await ctx.settle();
   expect(ctx.messenger.to('a')).toEqual([]);
   expect(ctx.messenger.to('b')).toEqual([]);
   expect(ctx.messenger.to('c')).toEqual([queueMessage(2, 12)]);
@@ -108,8 +112,12 @@ test('messages are relayed both ways and streamed', async () => {
 
   await ctx.service.accept(a!, 'Dana');
   const fromAgent = await ctx.service.agentMessage(a!, 'Dana', 'Hi, I can see your DVR stopped recording. Is the disk light on?');
-  expect(fromAgent.transcript.at(-1)).toMatchObject({ from: 'agent', agent: 'Dana', text: 'Hi, I can see your DVR stopped recording. Is the disk light on?' });
+  // Recorded at once, pending; delivered (and marked so, with an event) once the queue has sent it.
+  expect(fromAgent.transcript.at(-1)).toMatchObject({ from: 'agent', agent: 'Dana', text: 'Hi, I can see your DVR stopped recording. Is the disk light on?', delivery: { state: 'pending' } });
+  await ctx.settle();
   expect(ctx.messenger.to('a').at(-1)).toBe('Hi, I can see your DVR stopped recording. Is the disk light on?');
+  const deliveryId = fromAgent.transcript.at(-1)?.delivery?.id;
+  expect((await ctx.service.get(a!))?.transcript.at(-1)?.delivery).toEqual({ id: deliveryId, state: 'delivered' });
 
   const fromCustomer = await ctx.service.customerMessage('webchat/a', 'no, it is off');
   expect(fromCustomer?.transcript.at(-1)).toMatchObject({ from: 'customer', text: 'no, it is off' });
@@ -117,10 +125,12 @@ test('messages are relayed both ways and streamed', async () => {
   const other = await ctx.service.agentMessage(a!, 'Sam', 'Sam here, covering for Dana.');
   expect(other.transcript.at(-1)).toMatchObject({ from: 'agent', agent: 'Sam' });
 
+  await ctx.settle();
   stop();
   await ctx.service.customerMessage('webchat/a', 'after unsubscribe');
-  expect(events.map((e) => e.type)).toEqual(['message', 'accepted', 'message', 'message', 'message']);
+  expect(events.map((e) => e.type)).toEqual(['message', 'accepted', 'message', 'delivered', 'message', 'message', 'delivered']);
   expect(events[2]).toEqual({ type: 'message', handoffId: a, line: fromAgent.transcript.at(-1) });
+  expect(events[3]).toEqual({ type: 'delivered', handoffId: a, deliveryId });
   expect(await ctx.service.customerMessage('webchat/nobody', 'hi')).toBeNull();
 });
 
@@ -147,6 +157,7 @@ test('closing returns the customer to the bot with the note and ends the relay',
   const closed = await ctx.service.close(a!, 'Dana', 'Replace the disk; the warranty covers it.');
   expect(closed).toMatchObject({ status: 'closed', closedAt: '2024-03-04T09:01:00.000Z', agent: 'Dana' });
   expect(closed.transcript.at(-1)).toMatchObject({ from: 'agent', agent: 'Dana', text: 'Replace the disk; the warranty covers it.' });
+  await ctx.settle();
   expect(ctx.messenger.to('a').at(-1)).toBe(
     "Dana has closed the chat and you're back with the support bot. Note from Dana: Replace the disk; the warranty covers it.",
   );
@@ -158,6 +169,7 @@ test('closing without a note, and closing a waiting handoff moves the queue', as
   const ctx = setup();
   const [a, b] = await queue(ctx, 'a', 'b');
   await ctx.service.close(a!, 'Dana');
+  await ctx.settle();
   expect(ctx.messenger.to('a')).toEqual(["Dana has closed the chat and you're back with the support bot."]);
   expect(ctx.messenger.to('b')).toEqual([queueMessage(1, 6)]);
   expect(await ctx.service.position(b!)).toBe(1);
@@ -192,6 +204,7 @@ test('toTicket opens a ticket with the transcript and records its id', async () 
     'bot: Is the disk light on?',
     'customer: the disk light is off',
   ]);
+  await ctx.settle();
   expect(events).toEqual([{ type: 'ticket', handoffId: id, ticketId: 'T-000001' }]);
   expect(ctx.messenger.to('a').at(-1)).toBe("We've opened ticket T-000001 for this. You can ask me about its status any time.");
 
@@ -237,18 +250,90 @@ test('wrong states are HandoffStateError with a clear message; unknown ids are H
   expect(await ctx.service.position('H-999999')).toBeNull();
 });
 
-test('an unreachable customer does not fail the agent action; an undelivered agent message is not recorded', async () => {
+test('an unreachable customer: the action succeeds, the failure is recorded on the handoff and the line and streamed; a later delivery clears it', async () => {
   const ctx = setup();
   const [a, b] = await queue(ctx, 'a', 'b');
   ctx.messenger.failFor.add('a').add('b');
-  const accepted = await ctx.service.accept(a!, 'Dana');
-  expect(accepted.status).toBe('active');
-  expect(ctx.errors.map((e) => e.context)).toEqual([
-    `HandoffService: message for accept ${a} not delivered`,
-    `HandoffService: message for queue update ${b} not delivered`,
+  const events: HandoffEvent[] = [];
+  ctx.service.subscribe((e) => events.push(e));
+  expect((await ctx.service.accept(a!, 'Dana')).status).toBe('active');
+  const written = await ctx.service.agentMessage(a!, 'Dana', 'hello');
+  expect(written.transcript.at(-1)).toMatchObject({ text: 'hello', delivery: { state: 'pending' } });
+  expect(written.unreachable).toBeUndefined();
+
+  await ctx.settle();
+  const unreachable = { at: '2024-03-04T09:02:00.000Z', reason: 'unreachable: ECONNREFUSED' };
+  const stored = await ctx.service.get(a!);
+  expect(stored?.unreachable).toEqual(unreachable);
+  expect(stored?.transcript.at(-1)).toMatchObject({ text: 'hello', delivery: { state: 'failed', reason: 'unreachable: ECONNREFUSED' } });
+  expect((await ctx.service.get(b!))?.unreachable).toEqual(unreachable);
+  const failed = events.filter((e) => e.type === 'delivery_failed');
+  // "joined" and the agent's line for a, the queue notice for b.
+  expect(failed.map((e) => e.handoffId).sort()).toEqual([a, a, b]);
+  expect(failed.find((e) => e.deliveryId === written.transcript.at(-1)?.delivery?.id)).toEqual({ type: 'delivery_failed', handoffId: a, deliveryId: written.transcript.at(-1)?.delivery?.id, ...unreachable });
+  expect(ctx.errors).toEqual([]);
+
+  // The customer is back: the next message is delivered and clears the flag; the failed line stays marked.
+  ctx.messenger.failFor.delete('a');
+  const again = await ctx.service.agentMessage(a!, 'Dana', 'are you there?');
+  await ctx.settle();
+  const back = await ctx.service.get(a!);
+  expect(back?.unreachable).toBeUndefined();
+  expect(back?.transcript.slice(-2).map((l) => [l.text, l.delivery?.state])).toEqual([
+    ['hello', 'failed'],
+    ['are you there?', 'delivered'],
   ]);
-  await expect(ctx.service.agentMessage(a!, 'Dana', 'hello')).rejects.toThrow(/unreachable/);
-  expect((await ctx.service.get(a!))?.transcript.some((l) => l.text === 'hello')).toBe(false);
+  expect(events.at(-1)).toEqual({ type: 'delivered', handoffId: a, deliveryId: again.transcript.at(-1)?.delivery?.id });
+  expect(ctx.messenger.to('a')).toEqual(['are you there?']);
+});
+
+test('30 waiting customers whose channel never answers: accept, agentMessage and close return before any delivery ends; then every failure is recorded and streamed', async () => {
+  const channel = new HangingMessenger();
+  const ctx = setup('24x7', 'UTC', { channel });
+  const conversations = Array.from({ length: 30 }, (_, i) => `c${i + 1}`);
+  const ids = await queue(ctx, ...conversations);
+  const outcomes: DeliveryEvent[] = [];
+  ctx.deliveries.subscribe((e) => {
+    outcomes.push(e);
+  });
+  const events: HandoffEvent[] = [];
+  ctx.service.subscribe((e) => events.push(e));
+
+  // The channel never answers, so an action that waited for a delivery would never resolve.
+  const accepted = await ctx.service.accept(ids[0]!, 'Dana');
+  const written = await ctx.service.agentMessage(ids[0]!, 'Dana', 'Hi, Dana here.');
+  const closed = await ctx.service.close(ids[1]!, 'Dana', 'Closing this one, sorry.');
+  expect(outcomes).toEqual([]);
+  expect(accepted.status).toBe('active');
+  expect(written.transcript.at(-1)).toMatchObject({ text: 'Hi, Dana here.', delivery: { state: 'pending' } });
+  expect(closed.status).toBe('closed');
+  // Sending has started (one attempt per conversation at a time), and none has ended.
+  expect(channel.calls.length).toBeGreaterThan(0);
+  expect(new Set(channel.calls.map((c) => c.conversation)).size).toBe(channel.calls.length);
+
+  await ctx.settle();
+  // accept: "joined" + 29 queue notices; the agent's line; close: the closing message + 28 queue notices.
+  const sent = 30 + 1 + 29;
+  expect(outcomes).toHaveLength(sent);
+  expect(outcomes.every((o) => o.type === 'failed' && o.attempts === 3 && o.reason === 'timed out after 10 s')).toBe(true);
+  expect(channel.calls).toHaveLength(sent * 3);
+  for (const id of ids) {
+    expect((await ctx.service.get(id))?.unreachable, id).toEqual({ at: expect.any(String), reason: 'timed out after 10 s' });
+  }
+  const failed = events.filter((e) => e.type === 'delivery_failed');
+  expect(new Set(failed.map((e) => e.handoffId))).toEqual(new Set(ids));
+  expect((await ctx.service.get(ids[0]!))?.transcript.at(-1)).toMatchObject({ text: 'Hi, Dana here.', delivery: { state: 'failed', reason: 'timed out after 10 s' } });
+});
+
+test('an agent message to a handoff closed meanwhile is refused and not sent', async () => {
+  const ctx = setup();
+  const [a] = await queue(ctx, 'a');
+  await ctx.service.accept(a!, 'Dana');
+  await ctx.service.close(a!, 'Sam');
+  await expect(ctx.service.agentMessage(a!, 'Dana', 'one more thing')).rejects.toThrow(HandoffStateError);
+  await ctx.settle();
+  expect(ctx.messenger.to('a')).not.toContain('one more thing');
+  expect((await ctx.service.get(a!))?.transcript.some((l) => l.text === 'one more thing')).toBe(false);
 });
 
 test('with 24x7 hours a request on a Sunday night queues; the average handling time drives the estimate', async () => {

@@ -8,7 +8,7 @@ import { DocumentSequence } from '../../src/storage/DocumentSequence.js';
 import { DocumentTicketStore, TicketExistsError } from '../../src/storage/DocumentTicketStore.js';
 import { LowdbDocumentStore } from '../../src/storage/LowdbDocumentStore.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
-import { RecordingNotifier, manualClock } from './helpers.js';
+import { manualClock, recordingDeliveries } from './helpers.js';
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -95,7 +95,7 @@ test('lowdb: tickets and their numbers survive reopening the store', async () =>
   temps.push(dir);
   const clock = manualClock();
   let store = await LowdbDocumentStore.open(dir);
-  let service = new TicketService(new DocumentTicketStore(store), new RecordingNotifier(), clock.now);
+  let service = new TicketService(new DocumentTicketStore(store), recordingDeliveries().deliveries, clock.now);
   const opened = await Promise.all(
     Array.from({ length: 10 }, (_, i) => service.open({ customer: { channelId: 'webchat', userId: `u${i}` }, summary: `no video ${i}` }, 'bot')),
   );
@@ -104,7 +104,7 @@ test('lowdb: tickets and their numbers survive reopening the store', async () =>
   await store.close();
 
   store = await LowdbDocumentStore.open(dir);
-  service = new TicketService(new DocumentTicketStore(store), new RecordingNotifier(), clock.now);
+  service = new TicketService(new DocumentTicketStore(store), recordingDeliveries().deliveries, clock.now);
   const again = await service.get(opened[0]!.id);
   expect(again?.summary).toBe(opened[0]!.summary);
   expect(again?.comments.map((c) => c.text)).toEqual(['checked the PoE switch']);

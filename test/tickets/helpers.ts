@@ -1,15 +1,24 @@
-import type { Ticket } from '../../src/domain/tickets/Ticket.js';
-import type { TicketNotifier } from '../../src/domain/tickets/TicketStore.js';
+import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
+import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
+import type { ConversationAddress } from '../../src/domain/tickets/Ticket.js';
+import { ManualTimer, conversationOf, settle } from '../delivery/fakes.js';
 
-/** A notifier that remembers what the customer would have been told. */
-export class RecordingNotifier implements TicketNotifier {
-  readonly sent: Array<{ id: string; message: string }> = [];
+/** The customers' channel: remembers what each conversation was told; `failWith` makes every send fail. */
+export class RecordingNotifier implements CustomerMessenger {
+  readonly sent: Array<{ conversation: string; message: string }> = [];
   failWith: Error | null = null;
 
-  async ticketChanged(ticket: Ticket, message: string): Promise<void> {
+  async send(address: ConversationAddress, text: string): Promise<void> {
     if (this.failWith) throw this.failWith;
-    this.sent.push({ id: ticket.id, message });
+    this.sent.push({ conversation: conversationOf(address), message: text });
   }
+}
+
+/** The delivery queue in front of a RecordingNotifier, on a manual timer; `settle()` runs it to idle. */
+export function recordingDeliveries(notifier = new RecordingNotifier()) {
+  const timer = new ManualTimer();
+  const deliveries = new InMemoryCustomerDeliveries(notifier, { timer });
+  return { notifier, timer, deliveries, settle: () => settle(deliveries, timer) };
 }
 
 /** A clock the test moves by hand. */

@@ -1,22 +1,28 @@
 import { expect, test } from 'vitest';
 import type { Ticket, TicketDraft, TranscriptLine } from '../../src/domain/tickets/Ticket.js';
-import { TicketNotificationError, TicketService } from '../../src/domain/tickets/TicketService.js';
+import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
+import { DeliveryError } from '../../src/domain/ports/CustomerMessenger.js';
+import { TicketService } from '../../src/domain/tickets/TicketService.js';
 import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
+import { HangingMessenger, ManualTimer, settle } from '../delivery/fakes.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
-import { RecordingNotifier, manualClock } from './helpers.js';
+import { manualClock, recordingDeliveries } from './helpers.js';
 
 const alice = { channelId: 'webchat', userId: 'alice' };
 const bob = { channelId: 'webchat', userId: 'bob' };
 
 function setup() {
   const clock = manualClock('2025-03-01T22:30:00.000Z');
-  const notifier = new RecordingNotifier();
-  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), notifier, clock.now);
-  return { clock, notifier, service };
+  const { notifier, deliveries, settle } = recordingDeliveries();
+  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), deliveries, clock.now);
+  return { clock, notifier, service, settle };
 }
 
+/** Where Alice's chat can be reached again. */
+const ALICE_CHAT = { channelId: 'webchat', conversation: { id: 'conv-alice' }, serviceUrl: 'https://webchat.example' };
+
 function draft(overrides: Partial<TicketDraft> = {}): TicketDraft {
-  return { customer: { ...alice, name: 'Alice Moreau', contact: 'alice@example.com' }, summary: 'NVR shows no video on channel 3', ...overrides };
+  return { customer: { ...alice, name: 'Alice Moreau', contact: 'alice@example.com' }, summary: 'NVR shows no video on channel 3', address: ALICE_CHAT, ...overrides };
 }
 
 test('open: T- and a 6-digit number, status open, normal priority, created history, due 2 hours later (24x7)', async () => {
@@ -40,7 +46,7 @@ test('open: T- and a 6-digit number, status open, normal priority, created histo
 
 test('open: the service level is configurable', async () => {
   const clock = manualClock('2025-03-01T10:00:00.000Z');
-  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), new RecordingNotifier(), clock.now, { firstResponseHours: 4 });
+  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), recordingDeliveries().deliveries, clock.now, { firstResponseHours: 4 });
   expect((await service.open(draft(), 'bot')).firstResponseDue).toBe('2025-03-01T14:00:00.000Z');
 });
 
@@ -161,19 +167,23 @@ test('update: one history entry per changed field, with who, when, from and to; 
 });
 
 test('the customer is told of a status change and a public comment, not of an internal comment or other fields', async () => {
-  const { service, notifier } = setup();
+  const { service, notifier, settle } = setup();
   const { id } = await service.open(draft(), 'bot');
   await service.update(id, { priority: 'urgent', assignee: 'dana' }, 'staff:dana');
+  await settle();
   expect(notifier.sent).toEqual([]);
 
   await service.update(id, { status: 'resolved' }, 'staff:dana');
-  expect(notifier.sent).toEqual([{ id, message: 'Update on your ticket T-000001: the status is now resolved.' }]);
+  await settle();
+  expect(notifier.sent).toEqual([{ conversation: 'conv-alice', message: 'Update on your ticket T-000001: the status is now resolved.' }]);
 
   await service.comment(id, { text: 'Customer called, firmware 5.7 fixes it.', public: false }, 'staff:dana');
+  await settle();
   expect(notifier.sent).toHaveLength(1);
 
   const commented = await service.comment(id, { text: ' Please update the firmware to 5.7. ', public: true }, 'staff:dana');
-  expect(notifier.sent[1]).toEqual({ id, message: 'Update on your ticket T-000001 from our support team: Please update the firmware to 5.7.' });
+  await settle();
+  expect(notifier.sent[1]).toEqual({ conversation: 'conv-alice', message: 'Update on your ticket T-000001 from our support team: Please update the firmware to 5.7.' });
   expect(commented?.comments.map((c) => [c.text, c.public, c.by])).toEqual([
     ['Customer called, firmware 5.7 fixes it.', false, 'staff:dana'],
     ['Please update the firmware to 5.7.', true, 'staff:dana'],
@@ -184,19 +194,69 @@ test('the customer is told of a status change and a public comment, not of an in
   ]);
 
   await service.update(id, { status: 'waiting_customer' }, 'staff:dana');
-  expect(notifier.sent[2]?.message).toBe('Update on your ticket T-000001: the status is now waiting for information from you.');
   expect(await service.comment('T-000999', { text: 'x', public: true }, 'staff:dana')).toBeNull();
+  await settle();
+  expect(notifier.sent[2]?.message).toBe('Update on your ticket T-000001: the status is now waiting for information from you.');
   expect(notifier.sent).toHaveLength(3);
+  // Delivered: nothing recorded about it.
+  expect((await service.get(id))?.unreachable).toBeUndefined();
 });
 
-test('a failing notifier: the change is stored, and the error says so', async () => {
-  const { service, notifier } = setup();
+test('a ticket without a conversation address has nobody to tell: the change is made, nothing is sent', async () => {
+  const { service, notifier, settle } = setup();
+  const { id } = await service.open(draft({ address: undefined }), 'bot');
+  expect((await service.update(id, { status: 'resolved' }, 'staff:dana'))?.status).toBe('resolved');
+  await settle();
+  expect(notifier.sent).toEqual([]);
+  expect((await service.get(id))?.history.map((h) => h.what)).toEqual(['created', 'status']);
+});
+
+test('a notification that cannot be delivered: the change is made at once; the failure is flagged on the ticket and in its history; a later one clears the flag', async () => {
+  const { service, notifier, settle, clock } = setup();
   const { id } = await service.open(draft(), 'bot');
-  notifier.failWith = new Error('no conversation reference');
-  const failure = await service.update(id, { status: 'closed' }, 'staff:dana').catch((err: unknown) => err);
-  expect(failure).toBeInstanceOf(TicketNotificationError);
-  expect((failure as TicketNotificationError).ticket.status).toBe('closed');
-  expect((await service.get(id))?.status).toBe('closed');
+  notifier.failWith = new DeliveryError('channel refused: 403', true);
+  clock.advance(60_000);
+  const closed = await service.update(id, { status: 'closed' }, 'staff:dana');
+  expect(closed?.status).toBe('closed');
+  expect(closed?.unreachable).toBeUndefined();
+  clock.advance(60_000);
+  await settle();
+  const flagged = await service.get(id);
+  expect(flagged?.unreachable).toEqual({ at: '2025-03-01T22:32:00.000Z', reason: 'channel refused: 403' });
+  expect(flagged?.history.at(-1)).toEqual({ at: '2025-03-01T22:32:00.000Z', by: 'bot', what: 'notification_failed', to: 'channel refused: 403' });
+  // Nobody changed the ticket: its updatedAt stays the staff change's.
+  expect(flagged?.updatedAt).toBe('2025-03-01T22:31:00.000Z');
+
+  notifier.failWith = null;
+  await service.comment(id, { text: 'Are you still there?', public: true }, 'staff:dana');
+  await settle();
+  const cleared = await service.get(id);
+  expect(cleared?.unreachable).toBeUndefined();
+  expect(cleared?.history.slice(-2).map((h) => h.what)).toEqual(['comment', 'notification_delivered']);
+  expect(notifier.sent.map((m) => m.message)).toEqual(['Update on your ticket T-000001 from our support team: Are you still there?']);
+});
+
+test('staff never wait on the customer\'s channel: a channel that never answers fails after the timeout and retries', async () => {
+  const clock = manualClock('2025-03-01T22:30:00.000Z');
+  const timer = new ManualTimer();
+  const channel = new HangingMessenger();
+  const deliveries = new InMemoryCustomerDeliveries(channel, { timer });
+  const service = new TicketService(new DocumentTicketStore(new MemoryDocumentStore()), deliveries, clock.now);
+  const { id } = await service.open(draft(), 'bot');
+  let reported = false;
+  deliveries.subscribe(() => {
+    reported = true;
+  });
+  // The channel never answers: these resolve only because nothing waits for it.
+  expect((await service.update(id, { status: 'in_progress' }, 'staff:dana'))?.status).toBe('in_progress');
+  expect((await service.comment(id, { text: 'On it.', public: true }, 'staff:dana'))?.comments).toHaveLength(1);
+  expect(reported).toBe(false);
+  expect(channel.calls).toHaveLength(1); // the comment waits behind the status message (same conversation)
+  await settle(deliveries, timer);
+  const ticket = await service.get(id);
+  expect(ticket?.unreachable?.reason).toBe('timed out after 10 s');
+  expect(ticket?.history.filter((h) => h.what === 'notification_failed')).toHaveLength(2);
+  expect(channel.calls).toHaveLength(6);
 });
 
 test('appendTranscript adds lines and keeps the last 200', async () => {

@@ -28,6 +28,11 @@ export interface Handoff {
   agent?: string;
   /** Set when the agent turned the handoff into a ticket. */
   ticketId?: string;
+  /**
+   * Set when a message to the customer could not be delivered (after its retries); cleared by the
+   * next message that is. The agent console shows it as "unreachable" with the reason.
+   */
+  unreachable?: { at: string; reason: string };
 }
 
 /** What the live stream of a handoff carries (the agent console listens to it). */
@@ -36,4 +41,13 @@ export type HandoffEvent =
   | { type: 'accepted'; handoff: Handoff }
   | { type: 'message'; handoffId: string; line: TranscriptLine }
   | { type: 'closed'; handoff: Handoff }
-  | { type: 'ticket'; handoffId: string; ticketId: string };
+  | { type: 'ticket'; handoffId: string; ticketId: string }
+  /** A message to the customer failed for good (an agent's line: `deliveryId` is on it). */
+  | { type: 'delivery_failed'; handoffId: string; deliveryId: string; reason: string; at: string }
+  /** A message was delivered and that changed something: an agent's line was pending, or the handoff was unreachable. */
+  | { type: 'delivered'; handoffId: string; deliveryId: string };
+
+/** The handoff an event is about. */
+export function handoffIdOf(event: HandoffEvent): string {
+  return 'handoff' in event ? event.handoff.id : event.handoffId;
+}

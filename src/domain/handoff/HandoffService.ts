@@ -1,6 +1,8 @@
-import type { CustomerMessenger } from '../ports/CustomerMessenger.js';
-import type { Actor, ConversationAddress, Ticket, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
+import { randomUUID } from 'node:crypto';
+import type { CustomerDeliveries, DeliveryEvent } from '../delivery/CustomerDeliveries.js';
+import type { Actor, Ticket, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
 import type { Handoff, HandoffEvent, HandoffStatus } from './Handoff.js';
+import { handoffIdOf } from './Handoff.js';
 import type { HandoffStore } from './HandoffStore.js';
 import type { StaffedHours } from './StaffedHours.js';
 
@@ -29,9 +31,8 @@ export interface HandoffServiceOptions {
   /** Average minutes an agent spends per customer; the wait estimate is position × this. */
   averageMinutes: number;
   /**
-   * Told when a courtesy message (a queue position, "X has joined", "you're back with the bot")
-   * could not be delivered, or a subscriber threw. These never fail the staff action that caused
-   * them: the state change is already stored. Default: ignored.
+   * Told when a subscriber threw. A failed delivery is not an error here: it is recorded on the
+   * handoff and emitted as `delivery_failed`. Default: ignored.
    */
   onError?: (err: unknown, context: string) => void;
 }
@@ -65,9 +66,14 @@ type Listener = (event: HandoffEvent) => void;
  * The human handoff: a queue of customers waiting for a person, the live relay between a customer's
  * conversation and an agent, and the way back to the bot or on to a ticket.
  *
- * Pure domain: storage, the customer's channel, the ticket service, staffed hours and the clock are
- * injected. Queries (`get`, `position`, `openFor`) answer null for an unknown id or conversation;
- * staff commands (`accept`, `agentMessage`, `close`, `toTicket`) throw HandoffNotFoundError for an
+ * Pure domain: storage, the outbox of customer messages, the ticket service, staffed hours and the
+ * clock are injected. Messages to customers (the agent's lines, "X has joined", queue positions)
+ * are enqueued, never awaited: a customer whose channel hangs cannot hold up a staff action. Their
+ * outcome comes back from the outbox and is recorded here (the line's delivery state, the
+ * handoff's `unreachable` flag) and streamed as `delivered` / `delivery_failed` events.
+ *
+ * Queries (`get`, `position`, `openFor`) answer null for an unknown id or conversation; staff
+ * commands (`accept`, `agentMessage`, `close`, `toTicket`) throw HandoffNotFoundError for an
  * unknown id and HandoffStateError when the handoff's status does not allow the action.
  *
  * Requests of one conversation and ticket conversions of one handoff are serialised in this process
@@ -81,12 +87,14 @@ export class HandoffService {
   constructor(
     private readonly store: HandoffStore,
     private readonly tickets: TicketOpener,
-    private readonly messenger: CustomerMessenger,
+    private readonly deliveries: CustomerDeliveries,
     private readonly hours: StaffedHours,
     private readonly clock: () => Date,
     private readonly options: HandoffServiceOptions,
   ) {
     if (!(options.averageMinutes > 0)) throw new Error('HandoffService: options.averageMinutes must be a positive number');
+    // For the life of the service (as the outbox): every outcome of a handoff's message is recorded.
+    deliveries.subscribe((event) => (event.subject.kind === 'handoff' ? this.recordDelivery(event.subject.handoffId, event) : undefined));
   }
 
   /**
@@ -172,7 +180,10 @@ export class HandoffService {
     return Math.max(1, Math.ceil(position * this.options.averageMinutes));
   }
 
-  /** An agent takes a waiting customer: the customer is told who joined, the queue behind moves up. */
+  /**
+   * An agent takes a waiting customer: the customer is told who joined, the queue behind moves up.
+   * Resolves once the change is stored; the messages are only enqueued.
+   */
   async accept(id: string, agent: string): Promise<Handoff> {
     const before = await this.waitingQueue();
     const at = this.clock().toISOString();
@@ -184,7 +195,7 @@ export class HandoffService {
       return { ...h, status: 'active', acceptedAt: at, agent };
     });
     this.emit({ type: 'accepted', handoff: accepted });
-    await this.courtesy(accepted.address, `${agent} from our support team has joined. You're now chatting with a person.`, `accept ${id}`);
+    this.sendTo(accepted, `${agent} from our support team has joined. You're now chatting with a person.`);
     await this.tellQueueMoved(before);
     return accepted;
   }
@@ -215,25 +226,26 @@ export class HandoffService {
 
   /**
    * A staff member writes to the customer of an active handoff (any staff member may; the line
-   * records who). The message is delivered first: a delivery failure rejects and records nothing.
+   * records who). The line is recorded at once with `delivery: { state: 'pending' }` and the message
+   * enqueued; its outcome updates the line later (`delivered`, or `failed` with the reason).
    */
   async agentMessage(id: string, agent: string, text: string): Promise<Handoff> {
-    const current = await this.store.get(id);
-    if (!current) throw new HandoffNotFoundError('agentMessage', id);
-    if (current.status !== 'active') {
-      throw new HandoffStateError(`HandoffService.agentMessage(): handoff ${id} is ${current.status}, not active (accept it first)`, id, current.status);
-    }
-    await this.messenger.send(current.address, text);
-    const line: TranscriptLine = { at: this.clock().toISOString(), from: 'agent', text, agent };
-    // Delivered: recorded whatever happened to the status meanwhile.
-    const updated = await this.mustUpdate('agentMessage', id, (h) => ({ ...h, transcript: capTranscript([...h.transcript, line]) }));
+    const deliveryId = randomUUID();
+    const line: TranscriptLine = { at: this.clock().toISOString(), from: 'agent', text, agent, delivery: { id: deliveryId, state: 'pending' } };
+    const updated = await this.mustUpdate('agentMessage', id, (h) => {
+      if (h.status !== 'active') {
+        throw new HandoffStateError(`HandoffService.agentMessage(): handoff ${id} is ${h.status}, not active (accept it first)`, id, h.status);
+      }
+      return { ...h, transcript: capTranscript([...h.transcript, line]) };
+    });
     this.emit({ type: 'message', handoffId: id, line });
+    this.sendTo(updated, text, deliveryId);
     return updated;
   }
 
   /**
    * Ends a waiting or active handoff: the customer is told they are back with the bot (with the
-   * agent's note, when given), and a waiting queue behind it moves up.
+   * agent's note, when given), and a waiting queue behind it moves up. The messages are only enqueued.
    */
   async close(id: string, agent: string, note?: string): Promise<Handoff> {
     const before = await this.waitingQueue();
@@ -246,7 +258,7 @@ export class HandoffService {
     });
     this.emit({ type: 'closed', handoff: closed });
     const message = `${agent} has closed the chat and you're back with the support bot.${trimmedNote ? ` Note from ${agent}: ${trimmedNote}` : ''}`;
-    await this.courtesy(closed.address, message, `close ${id}`);
+    this.sendTo(closed, message);
     await this.tellQueueMoved(before);
     return closed;
   }
@@ -277,7 +289,7 @@ export class HandoffService {
       );
       const handoff = await this.mustUpdate('toTicket', id, (h) => ({ ...h, ticketId: ticket.id }));
       this.emit({ type: 'ticket', handoffId: id, ticketId: ticket.id });
-      await this.courtesy(current.address, `We've opened ticket ${ticket.id} for this. You can ask me about its status any time.`, `toTicket ${id}`);
+      this.sendTo(handoff, `We've opened ticket ${ticket.id} for this. You can ask me about its status any time.`);
       return { handoff, ticket };
     });
   }
@@ -295,7 +307,7 @@ export class HandoffService {
   }
 
   private emit(event: HandoffEvent): void {
-    const id = event.type === 'message' || event.type === 'ticket' ? event.handoffId : event.handoff.id;
+    const id = handoffIdOf(event);
     for (const entry of [...this.listeners]) {
       if (entry.handoffId !== undefined && entry.handoffId !== id) continue;
       try {
@@ -318,17 +330,28 @@ export class HandoffService {
       const position = index + 1;
       const previous = was.get(h.id);
       if (previous === undefined || previous === position) continue;
-      await this.courtesy(h.address, queueMessage(position, this.estimateMinutes(position)), `queue update ${h.id}`);
+      this.sendTo(h, queueMessage(position, this.estimateMinutes(position)));
     }
   }
 
-  /** A message that must not fail the action that caused it (the state change is stored already). */
-  private async courtesy(address: ConversationAddress, text: string, context: string): Promise<void> {
-    try {
-      await this.messenger.send(address, text);
-    } catch (err) {
-      this.options.onError?.(err, `HandoffService: message for ${context} not delivered`);
-    }
+  /** Enqueues a message into the handoff's conversation; its outcome comes back to recordDelivery. */
+  private sendTo(h: Pick<Handoff, 'id' | 'conversationKey' | 'address'>, text: string, deliveryId: string = randomUUID()): void {
+    this.deliveries.enqueue({ id: deliveryId, conversationKey: h.conversationKey, address: h.address, text, subject: { kind: 'handoff', handoffId: h.id } });
+  }
+
+  /**
+   * The outcome of one of this handoff's messages: a failure marks the handoff unreachable (and the
+   * agent's line, if it was one, not delivered); a later success clears the flag. Writes only when
+   * something changes, and emits what changed.
+   */
+  private async recordDelivery(handoffId: string, event: DeliveryEvent): Promise<void> {
+    const current = await this.store.get(handoffId);
+    if (!current || !deliveryChanges(current, event)) return;
+    const at = this.clock().toISOString();
+    const updated = await this.store.update(handoffId, (h) => applyDelivery(h, event, at));
+    if (!updated) return;
+    if (event.type === 'failed') this.emit({ type: 'delivery_failed', handoffId, deliveryId: event.id, reason: event.reason, at });
+    else this.emit({ type: 'delivered', handoffId, deliveryId: event.id });
   }
 
   private async mustUpdate(method: string, id: string, change: (h: Handoff) => Handoff): Promise<Handoff> {
@@ -379,6 +402,22 @@ function summaryOf(h: Handoff): string {
 
 function byRequestedAt(a: Handoff, b: Handoff): number {
   return a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Whether an outcome changes the stored handoff (a pending line, or the unreachable flag). */
+function deliveryChanges(h: Handoff, event: DeliveryEvent): boolean {
+  if (event.type === 'failed') return true;
+  return h.unreachable !== undefined || h.transcript.some((l) => l.delivery?.id === event.id && l.delivery.state !== 'delivered');
+}
+
+function applyDelivery(h: Handoff, event: DeliveryEvent, at: string): Handoff {
+  const transcript = h.transcript.map((l) => {
+    if (l.delivery?.id !== event.id) return l;
+    return { ...l, delivery: event.type === 'failed' ? { id: event.id, state: 'failed' as const, reason: event.reason } : { id: event.id, state: 'delivered' as const } };
+  });
+  if (event.type === 'failed') return { ...h, transcript, unreachable: { at, reason: event.reason } };
+  const { unreachable: _cleared, ...rest } = h;
+  return { ...rest, transcript };
 }
 
 function capTranscript(lines: readonly TranscriptLine[]): TranscriptLine[] {

@@ -1,9 +1,31 @@
 import type { ConversationAddress } from '../tickets/Ticket.js';
 
 /**
- * Sends a message into a customer's existing conversation (a proactive message): ticket updates,
- * agent messages during a handoff, queue positions. The bot layer implements it with the adapter.
+ * The channel side of a proactive message (a ticket update, an agent's line, a queue position):
+ * one attempt to put `text` into the customer's existing conversation. The bot layer implements it
+ * with the adapter.
+ *
+ * It resolves only once the channel accepted the message and REJECTS on any failure, preferably
+ * with a DeliveryError whose message is a short reason (never the customer's text). Callers do not
+ * call it directly: they go through CustomerDeliveries, which adds the timeout, the retries and
+ * the report of a final failure.
  */
 export interface CustomerMessenger {
   send(address: ConversationAddress, text: string): Promise<void>;
+}
+
+/**
+ * A failed delivery attempt. `message` is the reason staff see ("channel refused: 403",
+ * "unreachable: no address"); `permanent` says that trying again cannot help (the delivery
+ * queue then gives up at once instead of retrying).
+ */
+export class DeliveryError extends Error {
+  constructor(
+    reason: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+    this.name = 'DeliveryError';
+  }
 }

@@ -28,6 +28,17 @@ export interface TranscriptLine {
   text: string;
   /** On agent lines: the staff member who wrote it (any staff may write in an active handoff). */
   agent?: string;
+  /** On agent lines of a handoff: whether the message reached the customer (the delivery's id and outcome). */
+  delivery?: LineDelivery;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface LineDelivery {
+  id: string;
+  state: DeliveryState;
+  /** Why it failed ("timed out after 10 s"); only with state `failed`. */
+  reason?: string;
 }
 
 /** Who did something: the bot, the customer, or a named staff member ("staff:dana"). */
@@ -75,6 +86,12 @@ export interface Ticket {
   history: TicketChange[];
   comments: TicketComment[];
   address?: ConversationAddress;
+  /**
+   * Set when a notification (status change, public comment) could not be delivered to the customer
+   * after its retries; cleared by the next one that is. The history has a `notification_failed`
+   * entry with the reason either way.
+   */
+  unreachable?: { at: string; reason: string };
 }
 
 /** What opening a ticket needs; the service fills id, status, dates and history. */

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { conversationKeyOf, type CustomerDeliveries, type DeliveryEvent } from '../delivery/CustomerDeliveries.js';
 import type { Actor, Ticket, TicketChange, TicketCustomer, TicketDraft, TicketFilter, TicketPage, TicketPriority, TicketStatus, TranscriptLine } from './Ticket.js';
-import type { TicketNotifier, TicketStore } from './TicketStore.js';
+import type { TicketStore } from './TicketStore.js';
 
 /** A ticket keeps the last this-many transcript lines: enough for staff, bounded in storage. */
 export const MAX_TRANSCRIPT_LINES = 200;
@@ -33,20 +35,6 @@ export interface TicketCommentInput {
 
 /** Whose tickets: the chat identity ownership is checked on. */
 export type CustomerIdentity = Pick<TicketCustomer, 'channelId' | 'userId'>;
-
-/**
- * The change was stored but the customer could not be told (the notifier failed). The HTTP layer
- * can answer with the stored ticket and a warning instead of a plain error.
- */
-export class TicketNotificationError extends Error {
-  constructor(
-    readonly ticket: Ticket,
-    cause: unknown,
-  ) {
-    super(`TicketService: ticket ${ticket.id} was updated, but the customer could not be notified: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'TicketNotificationError';
-  }
-}
 
 const STATUS_WORDING: Record<TicketStatus, string> = {
   open: 'open',
@@ -93,17 +81,22 @@ export function findTicketIds(text: string): string[] {
 /**
  * Tickets: opening them for customers, answering customers about their own tickets only, and the
  * staff side (list, read, change, comment) with a history of every change. Customers hear of
- * status changes and public comments through the notifier.
+ * status changes and public comments in their conversation: the message is enqueued on the outbox
+ * (staff never wait on a customer's channel), and a notification that fails for good is recorded
+ * on the ticket (`unreachable`, and a `notification_failed` history entry).
  *
- * Pure domain: storage and messaging are ports, time is an injected clock.
+ * Pure domain: storage and the outbox are ports, time is an injected clock.
  */
 export class TicketService {
   constructor(
     private readonly store: TicketStore,
-    private readonly notifier: TicketNotifier,
+    private readonly deliveries: CustomerDeliveries,
     private readonly clock: () => Date,
     private readonly serviceLevel: ServiceLevel = { firstResponseHours: 2 },
-  ) {}
+  ) {
+    // For the life of the service (as the outbox): every outcome of a ticket's notification is recorded.
+    deliveries.subscribe((event) => (event.subject.kind === 'ticket' ? this.recordDelivery(event.subject.ticketId, event) : undefined));
+  }
 
   /** Opens a ticket: a fresh id, status `open`, the first-response due time from the service level. */
   async open(draft: TicketDraft, by: Actor): Promise<Ticket> {
@@ -180,8 +173,7 @@ export class TicketService {
 
   /**
    * Staff: changes status, priority and/or assignee, one history entry per field that really
-   * changed; a status change is told to the customer. Null for an unknown id.
-   * @throws TicketNotificationError when the change was stored but the notifier failed.
+   * changed; a status change is told to the customer (enqueued, not awaited). Null for an unknown id.
    */
   async update(id: string, patch: TicketPatch, by: Actor): Promise<Ticket | null> {
     const canonical = normaliseTicketId(id);
@@ -213,14 +205,13 @@ export class TicketService {
     });
     if (!updated) return null;
     const statusChange = changes.find((c) => c.what === 'status');
-    if (statusChange) await this.notify(updated, statusMessage(updated));
+    if (statusChange) this.notify(updated, statusMessage(updated));
     return updated;
   }
 
   /**
-   * Staff: adds a comment; a public one is sent to the customer, an internal one is not.
-   * Null for an unknown id.
-   * @throws TicketNotificationError when the comment was stored but the notifier failed.
+   * Staff: adds a comment; a public one is sent to the customer (enqueued, not awaited), an
+   * internal one is not. Null for an unknown id.
    */
   async comment(id: string, input: TicketCommentInput, by: Actor): Promise<Ticket | null> {
     const text = input.text.trim();
@@ -235,7 +226,7 @@ export class TicketService {
       history: [...current.history, { at, by, what: 'comment', to: input.public ? 'public' : 'internal' }],
     }));
     if (!updated) return null;
-    if (input.public) await this.notify(updated, `Update on your ticket ${updated.id} from our support team: ${text}`);
+    if (input.public) this.notify(updated, `Update on your ticket ${updated.id} from our support team: ${text}`);
     return updated;
   }
 
@@ -252,12 +243,38 @@ export class TicketService {
     }));
   }
 
-  private async notify(ticket: Ticket, message: string): Promise<void> {
-    try {
-      await this.notifier.ticketChanged(ticket, message);
-    } catch (err) {
-      throw new TicketNotificationError(ticket, err);
-    }
+  /** Enqueues a message for the ticket's customer; a ticket without a conversation address has nobody to tell. */
+  private notify(ticket: Ticket, message: string): void {
+    if (!ticket.address) return;
+    this.deliveries.enqueue({
+      id: randomUUID(),
+      conversationKey: conversationKeyOf(ticket.address),
+      address: ticket.address,
+      text: message,
+      subject: { kind: 'ticket', ticketId: ticket.id },
+    });
+  }
+
+  /**
+   * A failed notification flags the ticket and adds a history entry with the reason; a later
+   * delivered one clears the flag (and says so in the history). `updatedAt` is left alone: nobody
+   * changed the ticket.
+   */
+  private async recordDelivery(ticketId: string, event: DeliveryEvent): Promise<void> {
+    if (event.type === 'delivered' && !(await this.store.get(ticketId))?.unreachable) return;
+    const at = this.clock().toISOString();
+    await this.store.update(ticketId, (current) => {
+      if (event.type === 'failed') {
+        return {
+          ...current,
+          unreachable: { at, reason: event.reason },
+          history: [...current.history, { at, by: 'bot', what: 'notification_failed', to: event.reason }],
+        };
+      }
+      if (!current.unreachable) return current;
+      const { unreachable: _cleared, ...rest } = current;
+      return { ...rest, history: [...current.history, { at, by: 'bot', what: 'notification_delivered' }] };
+    });
   }
 }
 

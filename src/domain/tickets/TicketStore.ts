@@ -14,8 +14,3 @@ export interface TicketStore {
   update(id: string, change: (ticket: Ticket) => Ticket): Promise<Ticket | null>;
   all(): Promise<Ticket[]>;
 }
-
-/** Told about changes a customer should hear of (a public comment, a status change). */
-export interface TicketNotifier {
-  ticketChanged(ticket: Ticket, message: string): Promise<void>;
-}

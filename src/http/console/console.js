@@ -6,6 +6,11 @@ const TOKEN_KEY = 'camsupport.staffToken';
 const TICKET_STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'];
 const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const PAGE_SIZE = 20;
+/** History entries the delivery queue adds, in words. @type {Record<string, (h: any) => string>} */
+const HISTORY_WORDING = {
+  notification_failed: (h) => `customer not notified: ${h.to ?? 'unknown reason'}`,
+  notification_delivered: () => 'customer notified again',
+};
 const REASONS = {
   asked: 'Asked for a person',
   not_helping: 'The bot could not help',
@@ -147,7 +152,27 @@ function renderTranscript(list, lines) {
 /** @param {any} line */
 function transcriptItem(line) {
   const who = line.from === 'agent' ? (line.agent ? `Agent ${line.agent}` : 'Agent') : line.from === 'bot' ? 'Bot' : 'Customer';
-  return el('li', { className: `from-${line.from}` }, el('span', { className: 'who' }, `${who} · ${when(line.at)}`), String(line.text ?? ''));
+  const failed = line.delivery?.state === 'failed';
+  return el(
+    'li',
+    { className: `from-${line.from}${failed ? ' undelivered' : ''}`, 'data-delivery-id': line.delivery?.id },
+    el('span', { className: 'who' }, `${who} · ${when(line.at)}`),
+    String(line.text ?? ''),
+    deliveryMark(line.delivery),
+  );
+}
+
+/** An agent line's delivery to the customer: "Sending…" until the queue has tried, "Not delivered" with the reason when it gave up. @param {any} delivery */
+function deliveryMark(delivery) {
+  if (delivery?.state === 'pending') return el('span', { className: 'delivery pending' }, 'Sending…');
+  if (delivery?.state === 'failed') return el('span', { className: 'delivery failed' }, `Not delivered: ${delivery.reason ?? 'unknown reason'}`);
+  return null;
+}
+
+/** The "unreachable" badge of a handoff or ticket whose customer did not get our last message. @param {any} unreachable */
+function unreachableBadge(unreachable) {
+  if (!unreachable) return null;
+  return el('span', { className: 'badge unreachable', title: `Since ${when(unreachable.at)}: ${unreachable.reason ?? ''}` }, 'unreachable');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,7 +363,7 @@ function signOut(message) {
     tickets: { page: 1, total: 0, pageSize: PAGE_SIZE, items: [], loaded: false },
   });
   // Customer data must not stay on screen after signing out.
-  for (const id of ['waiting-list', 'active-list', 'handoff-transcript', 'handoff-facts', 'tickets-body', 'ticket-comments', 'ticket-history', 'ticket-transcript', 'ticket-facts']) {
+  for (const id of ['waiting-list', 'active-list', 'handoff-transcript', 'handoff-facts', 'handoff-unreachable', 'tickets-body', 'ticket-comments', 'ticket-history', 'ticket-transcript', 'ticket-facts']) {
     $(id).replaceChildren();
   }
   renderHandoffDetail();
@@ -419,7 +444,15 @@ function handoffCard(h) {
   const button = el(
     'button',
     { type: 'button', 'aria-current': h.id === state.handoffId ? 'true' : undefined, 'data-handoff-id': h.id },
-    el('span', { className: 'card-line' }, el('span', { className: 'card-title' }, customerName(h.customer)), el('span', { className: `badge ${h.status}` }, place), el('span', { className: 'card-meta' }, h.id)),
+    el(
+      'span',
+      { className: 'card-line' },
+      el('span', { className: 'card-title' }, customerName(h.customer)),
+      el('span', { className: `badge ${h.status}` }, place),
+      unreachableBadge(h.unreachable),
+      el('span', { className: 'card-meta' }, h.id),
+    ),
+    h.unreachable ? el('span', { className: 'card-line unreachable-reason' }, `Not delivered: ${h.unreachable.reason ?? ''}`) : null,
     el('span', { className: 'card-line' }, `Reason: ${REASONS[/** @type {keyof typeof REASONS} */ (h.reason)] ?? h.reason}`),
     el('span', { className: 'card-line' }, `Triage: ${triageText(h.triage)}`),
     el('span', { className: 'card-line' }, 'Warranty: ', el('span', { className: `badge ${h.warranty?.status ?? ''}` }, warrantyText(h.warranty))),
@@ -483,10 +516,27 @@ function onQueueEvent(type, data) {
   if (id && id === state.handoffId) onHandoffEvent(id, type, data);
 }
 
+/**
+ * A delivery outcome, live: the agent line it belongs to gets its mark, and the handoff's
+ * unreachable flag follows (set by a failure, cleared by a later delivery).
+ * @param {string} type @param {any} data
+ */
+function applyDelivery(type, data) {
+  const failed = type === 'delivery_failed';
+  const mark = failed ? { id: data?.deliveryId, state: 'failed', reason: data?.reason } : { id: data?.deliveryId, state: 'delivered' };
+  state.transcript = state.transcript.map((line) => (line.delivery?.id && line.delivery.id === data?.deliveryId ? { ...line, delivery: mark } : line));
+  if (state.handoff) {
+    const { unreachable: _previous, ...rest } = state.handoff;
+    state.handoff = failed ? { ...rest, unreachable: { at: data?.at, reason: data?.reason } } : rest;
+  }
+  renderHandoffDetail();
+}
+
 /** @param {string} id @param {string} type @param {any} data */
 function onHandoffEvent(id, type, data) {
   if (id !== state.handoffId) return;
   if (type === 'message') appendLiveLine(data?.line);
+  else if (type === 'delivery_failed' || type === 'delivered') applyDelivery(type, data);
   // A stream starts with a snapshot of the handoff: whatever happened before it connected.
   else if (type === 'snapshot' && data?.handoff?.id === id) setSelectedHandoff(data.handoff);
   else if (type === 'accepted' || type === 'closed' || type === 'ticket' || type === 'queued') scheduleSelectedRefresh();
@@ -501,6 +551,10 @@ function renderHandoffDetail() {
   const status = $('handoff-status');
   status.textContent = h.status;
   status.className = `badge ${h.status}`;
+  const unreachable = $('handoff-unreachable');
+  unreachable.replaceChildren();
+  if (h.unreachable) unreachable.append(unreachableBadge(h.unreachable) ?? '', ` Messages to this customer are not getting through: ${h.unreachable.reason ?? 'unknown reason'} (since ${when(h.unreachable.at)}).`);
+  show(unreachable, Boolean(h.unreachable));
   const listed = state.waiting.find((w) => w.id === h.id);
   const warranty = h.warranty
     ? el('span', {}, el('span', { className: `badge ${h.warranty.status}` }, warrantyText(h.warranty)), h.warranty.reasons?.length ? ` — ${h.warranty.reasons.join('; ')}` : '')
@@ -646,7 +700,7 @@ function renderTickets() {
         el('td', {}, open),
         el('td', {}, el('span', { className: `badge ${t.status}` }, String(t.status).replace(/_/g, ' '))),
         el('td', {}, el('span', { className: `badge ${t.priority}` }, t.priority)),
-        el('td', {}, customerName(t.customer)),
+        el('td', {}, customerName(t.customer), t.unreachable ? ' ' : '', unreachableBadge(t.unreachable)),
         el('td', { className: 'summary-cell', title: t.summary }, t.summary),
         el('td', {}, t.assignee || '—'),
         el('td', { className: 'nowrap', title: when(t.firstResponseDue) }, `${shortWhen(t.firstResponseDue)}${overdue ? ' (overdue)' : ''}`),
@@ -687,6 +741,9 @@ function renderTicketDetail() {
     ['Product', product || '—'],
     ['Triage', triageText(t.triage)],
     ['Warranty', t.warranty ? `${warrantyText(t.warranty)}${t.warranty.reasons?.length ? ` — ${t.warranty.reasons.join('; ')}` : ''}` : 'not checked'],
+    ...(t.unreachable
+      ? [/** @type {[string, Node]} */ (['Notifications', el('span', {}, unreachableBadge(t.unreachable) ?? '', ` not delivered: ${t.unreachable.reason ?? 'unknown reason'} (${when(t.unreachable.at)})`)])]
+      : []),
     ['First response due', when(t.firstResponseDue)],
     ['Created', when(t.createdAt)],
     ['Updated', when(t.updatedAt)],
@@ -704,7 +761,8 @@ function renderTicketDetail() {
   $('ticket-history').replaceChildren(
     ...[...(t.history ?? [])].reverse().map((/** @type {any} */ h) => {
       const change = h.from !== undefined || h.to !== undefined ? `: ${h.from ?? '—'} → ${h.to ?? '—'}` : '';
-      return el('li', {}, el('span', { className: 'meta' }, `${when(h.at)} · ${h.by}`), `${h.what}${change}`);
+      const what = HISTORY_WORDING[h.what]?.(h) ?? `${h.what}${change}`;
+      return el('li', { className: h.what === 'notification_failed' ? 'undelivered' : undefined }, el('span', { className: 'meta' }, `${when(h.at)} · ${h.by}`), what);
     }),
   );
   renderTranscript($('ticket-transcript'), t.transcript ?? []);
