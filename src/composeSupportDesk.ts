@@ -6,10 +6,17 @@
 import type { Logger } from 'pino';
 import { BotCustomerMessenger } from './bot/BotCustomerMessenger.js';
 import { buildBot, type BotParts } from './bot/buildBot.js';
-import { createAdapter, createRuntime } from './bot/createRuntime.js';
-import type { SupportAdapter } from './bot/SupportAdapter.js';
+import { ConversationTransports } from './bot/ConversationTransports.js';
+import { createAdapter, createTurnRunner } from './bot/createTurnRunner.js';
+import { InFlightTurns } from './bot/InFlightTurns.js';
+import type { TurnRunner } from './bot/TurnRunner.js';
+import { BotFrameworkEndpoint } from './channels/botframework/BotFrameworkEndpoint.js';
+import { ConversationFeeds } from './channels/directline/ConversationFeeds.js';
+import { DirectLineAdapter } from './channels/directline/DirectLineAdapter.js';
 import { AdapterTeamsPoster, TeamsStaffChannel } from './channels/teams/TeamsStaffChannel.js';
 import type { Config } from './config.js';
+import type { CustomerDeliveries } from './domain/delivery/CustomerDeliveries.js';
+import { InMemoryCustomerDeliveries } from './domain/delivery/InMemoryCustomerDeliveries.js';
 import type { DeviceRegistry } from './domain/devices/DeviceRegistry.js';
 import { HandoffService } from './domain/handoff/HandoffService.js';
 import { StaffedHours } from './domain/handoff/StaffedHours.js';
@@ -19,7 +26,6 @@ import { StaffTokens } from './domain/staff/StaffTokens.js';
 import { TicketService } from './domain/tickets/TicketService.js';
 import { calendarDay } from './domain/warranty/calendar.js';
 import { WarrantyCheck } from './domain/warranty/WarrantyCheck.js';
-import type { BotRuntime } from './http/app.js';
 import type { StaffApiDeps } from './http/staffApi.js';
 import type { KnowledgeBase } from './knowledge/KnowledgeBase.js';
 import type { buildTriage } from './language/buildTriage.js';
@@ -40,15 +46,28 @@ export interface SupportDeskOptions {
   teams?: Config['teams'];
   logger: Logger;
   now: () => Date;
+  /**
+   * The channels' adapters, made before the desk when the server listens first (main.ts); made
+   * here otherwise. The desk gives them the bot's pipeline and routes proactive messages through them.
+   */
+  channels?: { botFramework?: BotFrameworkEndpoint; directLine?: DirectLineAdapter };
+  /** Turns and proactive sends in flight, for shutdown. */
+  inFlight?: InFlightTurns;
 }
 
 export interface SupportDesk {
-  adapter: SupportAdapter;
+  /** The Bot Framework channels' endpoint (/api/messages) and transport. */
+  botFramework: BotFrameworkEndpoint;
+  /** The self-hosted Direct Line's adapter (the widget's turns and proactive messages). */
+  directLine: DirectLineAdapter;
+  /** The one pipeline every channel's turns run through. */
+  runner: TurnRunner;
   stateStorage: BotStateStorage;
   tickets: TicketService;
   handoffs: HandoffService;
+  /** The outbox of customer messages: drain it at shutdown, after the HTTP server stops taking requests. */
+  deliveries: CustomerDeliveries;
   parts: BotParts;
-  runtime: BotRuntime;
   staffApi: StaffApiDeps;
   staffTokens: StaffTokens;
   /** Posting queued handoffs to a Teams channel, when TEAMS_STAFF_CONVERSATION is set. */
@@ -58,11 +77,26 @@ export interface SupportDesk {
 export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   const { store, logger, now } = o;
   const stateStorage = new BotStateStorage(store);
-  const adapter = createAdapter(o.botAuth);
+  const inFlight = o.inFlight ?? new InFlightTurns();
   const appId = o.botAuth.MicrosoftAppId ?? '';
-  const messenger = new BotCustomerMessenger(adapter, appId, logger);
-  const tickets = new TicketService(new DocumentTicketStore(store), messenger, now);
-  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, new StaffedHours(o.handoff.staffedHours, o.handoff.timeZone), now, {
+  let runner: TurnRunner | null = null;
+  const botFramework =
+    o.channels?.botFramework ?? new BotFrameworkEndpoint({ adapter: createAdapter(o.botAuth), ...(appId ? { appId } : {}), runner: () => runner });
+  const directLine = o.channels?.directLine ?? new DirectLineAdapter(new ConversationFeeds(), now);
+  const adapter = botFramework.adapter;
+  const transports = new ConversationTransports(inFlight);
+  transports.add(directLine);
+  transports.add(botFramework);
+  const messenger = new BotCustomerMessenger(transports);
+  // Staff actions only enqueue customer messages; the queue times out, retries and reports failures.
+  const deliveries = new InMemoryCustomerDeliveries(messenger, {
+    onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'delivery outcome not recorded'),
+  });
+  deliveries.subscribe((e) => {
+    if (e.type === 'failed') logger.warn({ deliveryId: e.id, subject: e.subject, conversationKey: e.conversationKey, attempts: e.attempts, reason: e.reason }, 'customer message not delivered');
+  });
+  const tickets = new TicketService(new DocumentTicketStore(store), deliveries, now);
+  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, deliveries, new StaffedHours(o.handoff.staffedHours, o.handoff.timeZone), now, {
     averageMinutes: o.handoff.averageMinutes,
     onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'handoff side effect failed'),
   });
@@ -83,6 +117,7 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
     sentiment: new NegativeSentiment(),
     staffedHoursText: `${o.handoff.staffedHours} (${o.handoff.timeZone})`,
     now,
+    logger,
     ...(teamsStaff ? { staffRouter: teamsStaff } : {}),
   });
   const staffTokens = new StaffTokens(new DocumentStaffTokenStore(store), now);
@@ -93,5 +128,8 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
     handoffs,
     logger,
   };
-  return { adapter, stateStorage, tickets, handoffs, parts, runtime: createRuntime(parts, adapter, o.botAuth, logger), staffApi, staffTokens, teamsStaff };
+  runner = createTurnRunner(parts, logger, inFlight);
+  runner.attach(adapter);
+  runner.attach(directLine);
+  return { botFramework, directLine, runner, stateStorage, tickets, handoffs, deliveries, parts, staffApi, staffTokens, teamsStaff };
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import proxyaddr from 'proxy-addr';
 import { StaffedHours, StaffedHoursError } from './domain/handoff/StaffedHours.js';
+import { DEFAULT_LIMITS, type LimitsConfig } from './http/ClientLimits.js';
 
 // The only module that reads process.env. Empty strings count as "not set" so that a
 // .env.example copied as-is behaves like no configuration at all.
@@ -43,6 +45,9 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
     }
   }, schema);
 
+/** A per-minute allowance: a whole number from 1 up. */
+const perMinute = z.coerce.number().int().min(1).max(1_000_000);
+
 const EnvSchema = z
   .object({
     PORT: withDefault(z.coerce.number().int().min(0).max(65535), 3978),
@@ -76,6 +81,24 @@ const EnvSchema = z
     DIRECT_LINE_SECRET: optional(z.string().min(16, 'looks too short for a Direct Line secret')),
     DIRECT_LINE_TOKEN_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     TEAMS_STAFF_CONVERSATION: optional(jsonOf(TeamsStaffConversationSchema)),
+    RATE_REQUESTS_PER_MINUTE: withDefault(perMinute, DEFAULT_LIMITS.requestsPerMinute),
+    RATE_TOKENS_PER_MINUTE: withDefault(perMinute, DEFAULT_LIMITS.tokensPerMinute),
+    RATE_CONVERSATIONS_PER_MINUTE: withDefault(perMinute, DEFAULT_LIMITS.conversationsPerMinute),
+    RATE_MESSAGES_PER_MINUTE: withDefault(perMinute, DEFAULT_LIMITS.messagesPerMinute),
+    RATE_FAILED_AUTH_PER_MINUTE: withDefault(perMinute, DEFAULT_LIMITS.failedAuthPerMinute),
+    TRUSTED_PROXIES: withDefault(
+      z
+        .string()
+        .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+        .superRefine((list, ctx) => {
+          try {
+            proxyaddr.compile(list);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: `must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal (${(err as Error).message})` });
+          }
+        }),
+      '',
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.STORE === 'postgres' && !env.DATABASE_URL) {
@@ -126,6 +149,8 @@ export interface Config {
   widget: { title: string; color: string; welcome: string; directLineSecret?: string; tokenSecret?: string };
   /** Teams: the channel where handoff requests are posted for staff (optional). */
   teams: { staffConversation?: TeamsStaffConversation };
+  /** Per-client rate limits (RATE_*) and the reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES). */
+  limits: LimitsConfig;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +195,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenSecret: e.DIRECT_LINE_TOKEN_SECRET,
     },
     teams: e.TEAMS_STAFF_CONVERSATION ? { staffConversation: e.TEAMS_STAFF_CONVERSATION } : {},
+    limits: {
+      requestsPerMinute: e.RATE_REQUESTS_PER_MINUTE,
+      tokensPerMinute: e.RATE_TOKENS_PER_MINUTE,
+      conversationsPerMinute: e.RATE_CONVERSATIONS_PER_MINUTE,
+      messagesPerMinute: e.RATE_MESSAGES_PER_MINUTE,
+      failedAuthPerMinute: e.RATE_FAILED_AUTH_PER_MINUTE,
+      trustedProxies: e.TRUSTED_PROXIES,
+    },
   };
 }
 

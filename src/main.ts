@@ -6,11 +6,20 @@ import './threadpool.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DocumentStore } from './domain/ports/DocumentStore.js';
 import { composeSupportDesk } from './composeSupportDesk.js';
-import { createApp, type BotRuntime } from './http/app.js';
-import { registerStaffApi } from './http/staffApi.js';
-import { InFlightTurns } from './http/InFlightTurns.js';
+import { createAdapter } from './bot/createTurnRunner.js';
+import { InFlightTurns } from './bot/InFlightTurns.js';
+import type { TurnRunner } from './bot/TurnRunner.js';
+import { BotFrameworkEndpoint } from './channels/botframework/BotFrameworkEndpoint.js';
 import { ConversationFeeds } from './channels/directline/ConversationFeeds.js';
+import { DirectLineAdapter } from './channels/directline/DirectLineAdapter.js';
+import { DirectLineChannel } from './channels/directline/DirectLineChannel.js';
 import { DirectLineTokens } from './channels/directline/DirectLineTokens.js';
+import { webChatPlugin } from './channels/directline/webChat.js';
+import { agentConsolePlugin } from './http/agentConsole.js';
+import { createApp, registerPlugins } from './http/app.js';
+import { ClientLimits } from './http/ClientLimits.js';
+import { staffApiPlugin } from './http/staffApi.js';
+import { containProcessErrors } from './processGuards.js';
 import { loadKnowledge } from './knowledge/KnowledgeBase.js';
 import { buildTriage } from './language/buildTriage.js';
 import { createLogger } from './logger.js';
@@ -33,21 +42,33 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const now = () => new Date();
 
-  let runtime: BotRuntime | null = null;
+  // Nothing a client sends may stop the process: errors after a turn are logged and contained.
+  containProcessErrors(logger);
+
+  let runner: TurnRunner | null = null;
   let store: DocumentStore | null = null;
   const inFlight = new InFlightTurns();
+  const appId = config.botAuth.MicrosoftAppId;
+  // The channels exist before the bot, so the server can listen (and answer 503) while models train.
+  const botFramework = new BotFrameworkEndpoint({ adapter: createAdapter(config.botAuth), ...(appId ? { appId } : {}), runner: () => runner });
+  const directLine = new DirectLineAdapter(new ConversationFeeds(), now);
+  const tokens = new DirectLineTokens(config.widget.tokenSecret);
   const app = createApp({
     logger,
-    inFlight,
-    runtime: () => runtime,
-    webChat: {
-      look: { title: config.widget.title, color: config.widget.color, welcome: config.widget.welcome },
-      tokens: new DirectLineTokens(config.widget.tokenSecret),
-      feeds: new ConversationFeeds(),
-      ...(config.widget.directLineSecret ? { azureSecret: config.widget.directLineSecret } : {}),
-    },
+    limits: new ClientLimits(config.limits),
+    plugins: [
+      botFramework,
+      new DirectLineChannel({ tokens, adapter: directLine, runner: () => runner }),
+      webChatPlugin({
+        look: { title: config.widget.title, color: config.widget.color, welcome: config.widget.welcome },
+        tokens,
+        logger,
+        ...(config.widget.directLineSecret ? { azureSecret: config.widget.directLineSecret } : {}),
+      }),
+      agentConsolePlugin,
+    ],
     readiness: {
-      checks: async () => ({ knowledge: runtime !== null, store: store ? await store.ready() : false }),
+      checks: async () => ({ knowledge: runner !== null, store: store ? await store.ready() : false }),
     },
   });
   // Listen first so /healthz answers while the models train; /readyz says when turns can be served.
@@ -56,17 +77,21 @@ async function main(): Promise<void> {
 
   const knowledge = await loadKnowledge(config.knowledgeDir);
   const models = buildTriage(knowledge, config.triageConfidenceThreshold);
-  store = await openStore(config);
+  store = await openStore(config, logger);
   const registry = new DocumentDeviceRegistry(store);
   const seeded = await seedRegistryIfEmpty(registry, knowledge.sampleRegistryFile);
   if (seeded.seeded) logger.info({ devices: seeded.imported }, 'device registry was empty: imported the sample registry');
 
-  const desk = composeSupportDesk({ store, knowledge, models, registry, botAuth: config.botAuth, handoff: config.handoff, teams: config.teams, logger, now });
+  const desk = composeSupportDesk({
+    store, knowledge, models, registry, botAuth: config.botAuth, handoff: config.handoff, teams: config.teams, logger, now,
+    channels: { botFramework, directLine },
+    inFlight,
+  });
   const { stateStorage, teamsStaff } = desk;
   teamsStaff?.start();
   // Routes added after listen() are served from then on; until now they were 404 like any unknown path.
-  registerStaffApi(app, desk.staffApi);
-  runtime = desk.runtime;
+  registerPlugins(app, [staffApiPlugin(desk.staffApi)]);
+  runner = desk.runner;
   logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
 
   // Idle conversations are dropped so the store holds only live ones.
@@ -82,6 +107,8 @@ async function main(): Promise<void> {
   closeOnSignals(app, logger, async () => {
     clearInterval(sweeper);
     await inFlight.drained();
+    // Messages already accepted for customers get a few seconds; what has not started is reported failed.
+    await desk.deliveries.drain(5_000);
     teamsStaff?.stop();
     await teamsStaff?.idle();
     await store?.close();

@@ -104,7 +104,7 @@ describe('anonymous server (no app id)', () => {
 });
 
 test('readyz is 503 while a store or the knowledge is not ready, and messages wait', async () => {
-  const server = await startTestServer({ runtime: null, readiness: { checks: async () => ({ knowledge: false, store: true }) } });
+  const server = await startTestServer({ ready: false, readiness: { checks: async () => ({ knowledge: false, store: true }) } });
   try {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);

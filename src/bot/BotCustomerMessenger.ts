@@ -1,34 +1,51 @@
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
-import type { Logger } from 'pino';
-import type { CustomerMessenger } from '../domain/ports/CustomerMessenger.js';
-import type { ConversationAddress, Ticket } from '../domain/tickets/Ticket.js';
-import type { TicketNotifier } from '../domain/tickets/TicketStore.js';
+import type { ConversationReference } from 'botbuilder';
+import { DeliveryError, type CustomerMessenger } from '../domain/ports/CustomerMessenger.js';
+import type { ConversationAddress } from '../domain/tickets/Ticket.js';
+import type { ConversationTransports } from './ConversationTransports.js';
 
 /**
- * Proactive messages into a customer's conversation through the adapter (the stored
- * ConversationReference). A customer who has gone away must not fail a staff action: a failed
- * send is logged (ids only) and reported as false.
+ * Proactive messages into a customer's conversation (the stored ConversationReference), through
+ * whichever channel proves the address: one attempt per call. A failure rejects with a
+ * DeliveryError whose message is a short reason without the customer's text ("channel refused:
+ * 403", "unreachable: ECONNREFUSED", "unreachable: no address"); the delivery queue
+ * (CustomerDeliveries) adds the timeout and retries and reports the outcome.
  */
-export class BotCustomerMessenger implements CustomerMessenger, TicketNotifier {
-  constructor(
-    private readonly adapter: CloudAdapter,
-    /** The bot's Microsoft app id; empty when running anonymously. */
-    private readonly appId: string,
-    private readonly logger: Logger,
-  ) {}
+export class BotCustomerMessenger implements CustomerMessenger {
+  constructor(private readonly transports: ConversationTransports) {}
 
   async send(address: ConversationAddress, text: string): Promise<void> {
-    const reference = address as Partial<ConversationReference>;
+    // A send that fails inside the proactive turn would end in the adapter's onTurnError, which logs
+    // it as a failed turn (and clears conversation state) while the send looks delivered: the
+    // failure is caught in the turn and rethrown once the turn is over.
+    let failure: unknown;
     try {
-      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-        await context.sendActivity(text);
+      await this.transports.continueConversation(address as Partial<ConversationReference>, async (context) => {
+        try {
+          await context.sendActivity(text);
+        } catch (err) {
+          failure = err;
+        }
       });
     } catch (err) {
-      this.logger.warn({ channelId: reference.channelId, conversationId: reference.conversation?.id, err: { message: (err as Error).message } }, 'proactive message not delivered');
+      throw deliveryError(err);
     }
+    if (failure !== undefined) throw deliveryError(failure);
   }
+}
 
-  async ticketChanged(ticket: Ticket, message: string): Promise<void> {
-    if (ticket.address) await this.send(ticket.address, message);
+/**
+ * The channel's answer as a short reason. A 4xx other than 408/429 is permanent (the conversation
+ * is gone, the bot was removed, the reference is wrong); 5xx, 408, 429 and network errors may pass.
+ */
+export function deliveryError(err: unknown): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  const e = err as { statusCode?: unknown; code?: unknown; name?: unknown } | null;
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  if (status !== undefined) {
+    const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
+    return new DeliveryError(`channel refused: ${status}`, permanent, { cause: err });
   }
+  if (typeof e?.code === 'string' && /^[A-Z][A-Z_]*$/.test(e.code)) return new DeliveryError(`unreachable: ${e.code}`, false, { cause: err });
+  // The channel's own message is not shown: it is not ours, may be long, and could echo the text.
+  return new DeliveryError(`channel error: ${typeof e?.name === 'string' ? e.name : 'unknown'}`, false, { cause: err });
 }

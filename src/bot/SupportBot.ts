@@ -2,8 +2,8 @@ import { ActivityHandler, type BotState, type StatePropertyAccessor, type TurnCo
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog } from '../../dialogs/MainDialog.js';
 import { welcomeActivity } from '../../dialogs/messages.js';
-import type { TeamsWelcome } from '../channels/teams/TeamsWelcome.js';
-import type { StaffActivityRouter } from '../channels/teams/TeamsStaffChannel.js';
+import type { TeamsWelcome } from './TeamsWelcome.js';
+import type { StaffActivityRouter } from './StaffActivityRouter.js';
 import type { CustomerProfile } from '../conversation/CustomerProfile.js';
 import type { HandoffCoordinator } from './HandoffCoordinator.js';
 

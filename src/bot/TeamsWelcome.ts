@@ -1,5 +1,5 @@
 import { ActivityTypes, Channels, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { welcomeActivity } from '../../../dialogs/messages.js';
+import { welcomeActivity } from '../../dialogs/messages.js';
 
 /**
  * Teams greets once per conversation, when the app is installed: Teams sends both an

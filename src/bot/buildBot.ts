@@ -1,4 +1,5 @@
-import { ConversationState, ShowTypingMiddleware, UserState, type Storage } from 'botbuilder';
+import { ConversationState, UserState, type Storage } from 'botbuilder';
+import type { Logger } from 'pino';
 import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../../dialogs/MainDialog.js';
 import { NetworkDiagnosisDialog } from '../../dialogs/NetworkDiagnosisDialog.js';
@@ -12,6 +13,7 @@ import { WarrantyDialog } from '../../dialogs/WarrantyDialog.js';
 import { findTicketIds } from '../domain/tickets/TicketService.js';
 import { HandoffCoordinator, type HandoffDesk } from './HandoffCoordinator.js';
 import { TranscriptRecorder } from './TranscriptRecorder.js';
+import { TypingIndicator } from './TypingIndicator.js';
 import { ConversationRecords } from '../conversation/ConversationRecords.js';
 import { InterruptionDetector } from '../domain/Interruptions.js';
 import type { TopicMatcher } from '../domain/ports/MessageClassifier.js';
@@ -21,9 +23,9 @@ import type { ConversationRecord } from '../domain/SupportRequest.js';
 import type { KnowledgeBase } from '../knowledge/KnowledgeBase.js';
 import type { CustomerProfile } from '../conversation/CustomerProfile.js';
 import { SupportBot } from './SupportBot.js';
-import { TeamsWelcome } from '../channels/teams/TeamsWelcome.js';
-import type { StaffActivityRouter } from '../channels/teams/TeamsStaffChannel.js';
-import { InboundNormaliser } from '../channels/InboundNormaliser.js';
+import { TeamsWelcome } from './TeamsWelcome.js';
+import type { StaffActivityRouter } from './StaffActivityRouter.js';
+import { InboundNormaliser } from './InboundNormaliser.js';
 
 export interface BotParts {
   bot: SupportBot;
@@ -32,7 +34,7 @@ export interface BotParts {
   mainDialog: MainDialog;
   records: ConversationRecords;
   /** Sends "typing…" when a turn takes longer than half a second. */
-  typing: ShowTypingMiddleware;
+  typing: TypingIndicator;
   /** Keeps the conversation's transcript for tickets and handoffs. */
   transcript: TranscriptRecorder;
   /** Teams/Slack mentions, card submits and button clicks made plain text; runs before the transcript. */
@@ -53,6 +55,8 @@ export interface BotDependencies {
   now: () => Date;
   /** Staff activities from another channel (the Teams staff channel), handled before the customer pipeline. */
   staffRouter?: StaffActivityRouter;
+  /** Where a failed "typing…" is logged (it never fails the turn). */
+  logger?: Pick<Logger, 'debug' | 'warn'>;
 }
 
 /** Builds the bot from its services: state → dialogs → activity handler. */
@@ -96,7 +100,12 @@ export function buildBot(deps: BotDependencies): BotParts {
     userState,
     mainDialog,
     records,
-    typing: new ShowTypingMiddleware(500, 2000),
+    typing: new TypingIndicator({
+      delayMs: 500,
+      periodMs: 2000,
+      // A send racing the end of its turn is expected; anything else is worth a warning.
+      onError: (err, { afterTurnEnded }) => deps.logger?.[afterTurnEnded ? 'debug' : 'warn']({ err: { name: err.name, message: err.message } }, 'typing indicator not sent'),
+    }),
     transcript: new TranscriptRecorder(records, deps.now),
     inbound: new InboundNormaliser(),
   };

@@ -1,22 +1,26 @@
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { BotRuntime } from '../http/app.js';
 import type { BotParts } from './buildBot.js';
+import type { InFlightTurns } from './InFlightTurns.js';
 import { createTurnErrorHandler } from './onTurnError.js';
 import { SupportAdapter } from './SupportAdapter.js';
+import { TurnRunner } from './TurnRunner.js';
 
-/** The adapter, with authentication from config: made before the bot, since proactive messages need it. */
+/** The Bot Framework adapter, with authentication from config (no app id = anonymous, local only). */
 export function createAdapter(botAuth: Config['botAuth']): SupportAdapter {
   return new SupportAdapter(new ConfigurationBotFrameworkAuthentication(botAuth));
 }
 
-/** The adapter around the bot: typing indicator, transcript, one turn-error handler. */
-export function createRuntime(parts: BotParts, adapter: SupportAdapter, botAuth: Config['botAuth'], logger: Logger): BotRuntime {
-  adapter.use(parts.typing);
-  // Before the transcript: the transcript and the dialogs see the text without the bot's @mention.
-  adapter.use(parts.inbound);
-  adapter.use(parts.transcript);
-  adapter.onTurnError = createTurnErrorHandler(logger, parts.conversationState);
-  return { adapter, handleTurn: (ctx) => parts.bot.run(ctx), authenticated: Boolean(botAuth.MicrosoftAppId) };
+/** The bot's pipeline: typing indicator, inbound normalising, transcript, the bot, one turn-error handler. */
+export function createTurnRunner(parts: BotParts, logger: Logger, inFlight?: InFlightTurns): TurnRunner {
+  return new TurnRunner(
+    {
+      // Before the transcript: the transcript and the dialogs see the text without the bot's @mention.
+      middleware: [parts.typing, parts.inbound, parts.transcript],
+      logic: (context) => parts.bot.run(context),
+      onTurnError: createTurnErrorHandler(logger, parts.conversationState),
+    },
+    inFlight,
+  );
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'restify';
+import type { HttpPlugin } from './plugin.js';
 import { projectRoot, serveStaticFiles, type StaticFiles } from './staticFiles.js';
 
 /**
@@ -49,3 +50,6 @@ export function registerAgentConsole(server: Server, dir: string = consoleDir())
     'x-frame-options': 'DENY',
   }));
 }
+
+/** The console as a plug-in of the app. */
+export const agentConsolePlugin: HttpPlugin = { name: 'agent-console', register: (server) => registerAgentConsole(server) };

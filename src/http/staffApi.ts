@@ -6,9 +6,11 @@ import { HandoffNotFoundError, HandoffStateError, type HandoffService } from '..
 import type { AuditLog } from '../domain/staff/AuditLog.js';
 import type { StaffTokens } from '../domain/staff/StaffTokens.js';
 import type { Actor, Ticket } from '../domain/tickets/Ticket.js';
-import { normaliseTicketId, TicketNotificationError, type TicketService } from '../domain/tickets/TicketService.js';
+import { normaliseTicketId, type TicketService } from '../domain/tickets/TicketService.js';
 import { TicketCommentSchema, TicketFilterSchema, TicketPatchSchema } from '../domain/tickets/ticketSchemas.js';
 import { describeZodError } from '../knowledge/jsonl.js';
+import { sendError } from './errors.js';
+import type { Edge, HttpPlugin } from './plugin.js';
 
 export interface StaffApiDeps {
   tokens: Pick<StaffTokens, 'verify'>;
@@ -58,10 +60,6 @@ const CloseHandoffSchema = z.strictObject({ note: z.string().trim().max(1000).op
 /** Routes that take no body accept none or an empty object. */
 const NoBodySchema = z.strictObject({});
 
-function sendError(res: Response, status: number, error: string, message: string): void {
-  res.status(status);
-  res.json({ error, message });
-}
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const parsed = schema.safeParse(value);
@@ -86,8 +84,13 @@ function notFound(what: string, id: string): HttpError {
  * needs `Authorization: Bearer <staff token>`; every input is checked with zod; every change is
  * written to the audit log with the staff member's name.
  */
-export function registerStaffApi(server: Server, deps: StaffApiDeps): void {
+export function staffApiPlugin(deps: StaffApiDeps): HttpPlugin {
+  return { name: 'staff-api', register: (server, edge) => registerStaffApi(server, deps, edge) };
+}
+
+export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<Edge, 'limits'>): void {
   const { tickets, handoffs, logger } = deps;
+  const { limits } = edge;
 
   /** Records a staff action; a failed audit write is logged, not turned into a failed request (the change is done). */
   const audit = async (staff: Staff, action: string, target: string, detail?: Record<string, unknown>) => {
@@ -102,9 +105,13 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps): void {
     (handler: (req: Request, res: Response, staff: Staff) => Promise<void>) =>
     async (req: Request, res: Response): Promise<void> => {
       try {
+        // Guessing tokens is cut off per address: past the limit even a good token waits.
+        const address = limits.clientAddress(req);
+        if (await limits.refuseIfSpent('failedAuth', address, res)) return;
         const match = BEARER.exec(req.header('authorization') ?? '');
         const who = match?.[1] ? await deps.tokens.verify(match[1]) : null;
         if (!who) {
+          await limits.charge('failedAuth', address);
           res.header('WWW-Authenticate', 'Bearer realm="staff"');
           return sendError(
             res,
@@ -128,16 +135,11 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps): void {
       }
     };
 
-  /** A changed ticket; if the customer could not be told, the stored ticket with a warning. */
+  /** A changed ticket (telling the customer is queued: a failure shows later as the ticket's `unreachable`). */
   const ticketChange = async (change: () => Promise<Ticket | null>, id: string) => {
-    try {
-      const ticket = await change();
-      if (!ticket) throw notFound('ticket', id);
-      return { ticket, body: ticket as Ticket & { warning?: string }, notified: true };
-    } catch (err) {
-      if (!(err instanceof TicketNotificationError)) throw err;
-      return { ticket: err.ticket, body: { ...err.ticket, warning: 'The change was saved, but the customer could not be notified.' }, notified: false };
-    }
+    const ticket = await change();
+    if (!ticket) throw notFound('ticket', id);
+    return ticket;
   };
 
   const withPosition = async (h: Handoff) => ({ ...h, position: h.status === 'waiting' ? await handoffs.position(h.id) : null });
@@ -163,18 +165,18 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps): void {
   server.patch('/api/tickets/:id', route(async (req, res, staff) => {
     const id = parse(TicketIdSchema, param(req, 'id'), 'id');
     const patch = parse(TicketPatchSchema, req.body, 'body');
-    const result = await ticketChange(() => tickets.update(id, patch, staff.actor), id);
-    await audit(staff, 'ticket.update', id, { ...patch, ...(result.notified ? {} : { notified: false }) });
-    res.json(result.body);
+    const ticket = await ticketChange(() => tickets.update(id, patch, staff.actor), id);
+    await audit(staff, 'ticket.update', id, { ...patch });
+    res.json(ticket);
   }));
 
   server.post('/api/tickets/:id/comments', route(async (req, res, staff) => {
     const id = parse(TicketIdSchema, param(req, 'id'), 'id');
     const comment = parse(TicketCommentSchema, req.body, 'body');
-    const result = await ticketChange(() => tickets.comment(id, comment, staff.actor), id);
-    await audit(staff, 'ticket.comment', id, { public: comment.public, chars: comment.text.length, ...(result.notified ? {} : { notified: false }) });
+    const ticket = await ticketChange(() => tickets.comment(id, comment, staff.actor), id);
+    await audit(staff, 'ticket.comment', id, { public: comment.public, chars: comment.text.length });
     res.status(201);
-    res.json(result.body);
+    res.json(ticket);
   }));
 
   // ---- handoffs ------------------------------------------------------------------------------

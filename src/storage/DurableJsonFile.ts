@@ -4,6 +4,22 @@ import type { Adapter } from 'lowdb';
 
 let tempCounter = 0;
 
+/** `.<file name>.<pid>-<n>.tmp`: hidden, and unique per process and write. */
+const TEMP_FILE_NAME = /^\.(.+)\.\d+-\d+\.tmp$/;
+
+/** The temp file a write of `file` goes through, in the same directory so the rename is atomic. */
+export function tempFileFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${(tempCounter += 1)}.tmp`);
+}
+
+/**
+ * The name of the file that the temp file `name` was written for, or null when `name` is not a temp
+ * file of this naming. A write killed before its rename leaves such a file behind for good.
+ */
+export function tempFileTarget(name: string): string | null {
+  return TEMP_FILE_NAME.exec(name)?.[1] ?? null;
+}
+
 /**
  * A lowdb adapter whose `write` resolves only once the data is on disk: temp file → fsync →
  * rename → fsync of the directory. lowdb's own JSONFile renames without fsync, so a power cut
@@ -30,7 +46,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     const dir = path.dirname(this.file);
     await this.ensureDirectory(dir);
-    const temp = path.join(dir, `.${path.basename(this.file)}.${process.pid}-${(tempCounter += 1)}.tmp`);
+    const temp = tempFileFor(this.file);
     const handle = await open(temp, 'w');
     try {
       await handle.writeFile(JSON.stringify(data));

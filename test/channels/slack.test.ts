@@ -1,6 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { describe, expect, test } from 'vitest';
-import { slackButtonValue } from '../../src/channels/InboundNormaliser.js';
+import { slackButtonValue } from '../../src/bot/InboundNormaliser.js';
 import type { ConversationRecord } from '../../src/domain/SupportRequest.js';
 import { newBotConversation } from '../helpers/dialogClient.js';
 

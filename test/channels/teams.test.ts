@@ -184,7 +184,13 @@ describe('staff in Teams', () => {
     // The customer's answer appears in the thread; the bot stays silent towards the customer.
     expect(await send(personalMessage({ text: 'It is the SL-NVR32' }))).toEqual([]);
     await staff!.idle();
-    expect(poster.replies.map((r) => r.activity.text)).toContain('**Customer:** It is the SL-NVR32');
+    expect(poster.replies.map((r) => r.activity.text)).toContain('Customer: It is the SL-NVR32');
+    // What the customer typed reaches staff as literal text: no Markdown link, formatting or mention.
+    expect(await send(personalMessage({ text: '[open this](http://evil.example) **urgent** <at>Everyone</at>' }))).toEqual([]);
+    await staff!.idle();
+    const injected = poster.replies.at(-1)?.activity;
+    expect(injected).toMatchObject({ text: 'Customer: [open this](http://evil.example) **urgent** <at>Everyone</at>', textFormat: 'plain' });
+    expect(injected?.entities ?? []).toEqual([]);
     expect(poster.replies.every((r) => r.thread.conversation?.id === thread.conversation?.id)).toBe(true);
 
     // Staff chatter without a mention never reaches the customer.

@@ -1,5 +1,5 @@
 import { AutoSaveStateMiddleware, MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
-import type { StaffActivityRouter } from '../../src/channels/teams/TeamsStaffChannel.js';
+import type { StaffActivityRouter } from '../../src/bot/StaffActivityRouter.js';
 import { DialogTestClient } from 'botbuilder-testing';
 import type { BotParts } from '../../src/bot/buildBot.js';
 import type { ConversationRecord } from '../../src/domain/SupportRequest.js';

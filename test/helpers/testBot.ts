@@ -2,8 +2,11 @@ import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import pino from 'pino';
 import { buildBot, type BotDependencies, type BotParts } from '../../src/bot/buildBot.js';
-import { createAdapter, createRuntime } from '../../src/bot/createRuntime.js';
-import { createApp, type BotRuntime, type Readiness } from '../../src/http/app.js';
+import { BotFrameworkEndpoint } from '../../src/channels/botframework/BotFrameworkEndpoint.js';
+import { createAdapter, createTurnRunner } from '../../src/bot/createTurnRunner.js';
+import type { TurnRunner } from '../../src/bot/TurnRunner.js';
+import { ClientLimits, DEFAULT_LIMITS } from '../../src/http/ClientLimits.js';
+import { createApp, type Readiness } from '../../src/http/app.js';
 import { loadKnowledge, type KnowledgeBase } from '../../src/knowledge/KnowledgeBase.js';
 import { buildTriage } from '../../src/language/buildTriage.js';
 import { listen } from '../../src/server.js';
@@ -16,10 +19,10 @@ import { MemoryDocumentStore } from './MemoryDocumentStore.js';
 import { composeSupportDesk } from '../../src/composeSupportDesk.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
+import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
 import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
-import type { ConversationAddress, Ticket } from '../../src/domain/tickets/Ticket.js';
+import type { ConversationAddress } from '../../src/domain/tickets/Ticket.js';
 import { TicketService } from '../../src/domain/tickets/TicketService.js';
-import type { TicketNotifier } from '../../src/domain/tickets/TicketStore.js';
 import { DocumentHandoffStore } from '../../src/storage/DocumentHandoffStore.js';
 import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
 import { NegativeSentiment } from '../../src/language/NegativeSentiment.js';
@@ -30,12 +33,14 @@ export const THRESHOLD = 0.55;
 let cached: Promise<{ knowledge: KnowledgeBase } & ReturnType<typeof buildTriage>> | undefined;
 
 /** The services and bot as main.ts wires them, on an in-memory store, staffed around the clock. */
-export async function testDesk(now: () => Date = () => new Date()) {
+export async function testDesk(now: () => Date = () => new Date(), options: { appId?: string } = {}) {
   return composeSupportDesk({
     store: new MemoryDocumentStore(),
     ...(await modelsAndKnowledge()),
     registry: await sampleRegistry(),
-    botAuth: { MicrosoftAppType: 'MultiTenant' },
+    botAuth: options.appId
+      ? { MicrosoftAppId: options.appId, MicrosoftAppPassword: 'test-password', MicrosoftAppType: 'MultiTenant' }
+      : { MicrosoftAppType: 'MultiTenant' },
     handoff: { staffedHours: '24x7', timeZone: 'UTC', averageMinutes: 6 },
     logger: silentLogger,
     now,
@@ -73,13 +78,10 @@ export function sampleRegistry(): Promise<DeviceRegistry> {
 }
 
 /** Messages the bot would send proactively (ticket updates, agent messages), recorded. */
-export class RecordingMessenger implements CustomerMessenger, TicketNotifier {
+export class RecordingMessenger implements CustomerMessenger {
   readonly sent: Array<{ address: ConversationAddress; text: string }> = [];
   async send(address: ConversationAddress, text: string): Promise<void> {
     this.sent.push({ address, text });
-  }
-  async ticketChanged(ticket: Ticket, message: string): Promise<void> {
-    if (ticket.address) await this.send(ticket.address, message);
   }
 }
 
@@ -87,6 +89,8 @@ export interface TestServices {
   tickets: TicketService;
   handoffs: HandoffService;
   messenger: RecordingMessenger;
+  /** The outbox in front of the messenger: `await deliveries.idle()` before reading `messenger.sent`. */
+  deliveries: InMemoryCustomerDeliveries;
   store: MemoryDocumentStore;
 }
 
@@ -94,9 +98,10 @@ export interface TestServices {
 export function testServices(now: () => Date = fixedClock(), staffedHours = '24x7'): TestServices {
   const store = new MemoryDocumentStore();
   const messenger = new RecordingMessenger();
-  const tickets = new TicketService(new DocumentTicketStore(store), messenger, now);
-  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, messenger, new StaffedHours(staffedHours, 'UTC'), now, { averageMinutes: 6 });
-  return { tickets, handoffs, messenger, store };
+  const deliveries = new InMemoryCustomerDeliveries(messenger);
+  const tickets = new TicketService(new DocumentTicketStore(store), deliveries, now);
+  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, deliveries, new StaffedHours(staffedHours, 'UTC'), now, { averageMinutes: 6 });
+  return { tickets, handoffs, messenger, deliveries, store };
 }
 
 export async function testBot(
@@ -124,17 +129,33 @@ export async function testBot(
 
 export const silentLogger = pino({ level: 'silent' });
 
+/** Limits far above what a test sends: the tests of the limits themselves pass their own. */
+export function relaxedLimits(): ClientLimits {
+  return new ClientLimits({ ...DEFAULT_LIMITS, requestsPerMinute: 100_000, tokensPerMinute: 10_000, conversationsPerMinute: 10_000, messagesPerMinute: 10_000, failedAuthPerMinute: 10_000 });
+}
+
 /** The real HTTP app on an ephemeral port, with the bot wired as main.ts wires it. */
 export async function startTestServer(
-  options: { storage?: Storage; readiness?: Readiness; runtime?: BotRuntime | null; appId?: string; services?: TestServices; now?: () => Date } = {},
+  options: { storage?: Storage; readiness?: Readiness; ready?: boolean; appId?: string; services?: TestServices; now?: () => Date; limits?: ClientLimits } = {},
 ) {
   const services = options.services ?? testServices(options.now ?? fixedClock());
   const parts = await testBot(options.storage, options.now ?? fixedClock(), services);
   const botAuth = options.appId
     ? ({ MicrosoftAppId: options.appId, MicrosoftAppPassword: 'test-password', MicrosoftAppType: 'MultiTenant' } as const)
     : ({ MicrosoftAppType: 'MultiTenant' } as const);
-  const runtime = options.runtime === undefined ? createRuntime(parts, createAdapter(botAuth), botAuth, silentLogger) : options.runtime;
-  const app = createApp({ logger: silentLogger, runtime: () => runtime, readiness: options.readiness ?? { checks: async () => ({ knowledge: true, store: true }) } });
+  const adapter = createAdapter(botAuth);
+  let runner: TurnRunner | null = null;
+  if (options.ready !== false) {
+    runner = createTurnRunner(parts, silentLogger);
+    runner.attach(adapter);
+  }
+  const endpoint = new BotFrameworkEndpoint({ adapter, ...(options.appId ? { appId: options.appId } : {}), runner: () => runner });
+  const app = createApp({
+    logger: silentLogger,
+    readiness: options.readiness ?? { checks: async () => ({ knowledge: true, store: true }) },
+    limits: options.limits ?? relaxedLimits(),
+    plugins: [endpoint],
+  });
   const port = await listen(app, 0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { conversationKeyOf } from '../../src/domain/delivery/CustomerDeliveries.js';
+import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
+import { DeliveryError } from '../../src/domain/ports/CustomerMessenger.js';
 import { AuditLog } from '../../src/domain/staff/AuditLog.js';
 import { StaffTokens } from '../../src/domain/staff/StaffTokens.js';
 import type { Ticket } from '../../src/domain/tickets/Ticket.js';
 import { TicketService } from '../../src/domain/tickets/TicketService.js';
 import { createApp } from '../../src/http/app.js';
+import { staffApiPlugin } from '../../src/http/staffApi.js';
 import type { StaffApiDeps } from '../../src/http/staffApi.js';
 import { listen } from '../../src/server.js';
 import { DocumentAuditStore } from '../../src/storage/DocumentAuditStore.js';
@@ -13,7 +17,7 @@ import { DocumentHandoffStore } from '../../src/storage/DocumentHandoffStore.js'
 import { DocumentStaffTokenStore } from '../../src/storage/DocumentStaffTokenStore.js';
 import { DocumentTicketStore } from '../../src/storage/DocumentTicketStore.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
-import { silentLogger } from '../helpers/testBot.js';
+import { relaxedLimits, silentLogger } from '../helpers/testBot.js';
 
 /** A clock that moves one second per reading: stable order, no dependence on today. */
 function steppingClock(start = '2026-03-02T10:00:00Z') {
@@ -30,7 +34,12 @@ interface Api {
   tickets: TicketService;
   handoffs: HandoffService;
   sent: Array<{ address: unknown; text: string }>;
+  /** What ticket customers were told (the messages naming a ticket). */
   notified: Array<{ id: string; message: string }>;
+  /** Conversation keys whose channel refuses every message (403). */
+  refusing: Set<string>;
+  /** The outbox: `await api.deliveries.idle()` before reading `sent`, `notified` or a delivery's outcome. */
+  deliveries: InMemoryCustomerDeliveries;
   /** Live SSE subscriptions (to check that a closed stream unsubscribes). */
   live: () => number;
   close: () => Promise<void>;
@@ -41,11 +50,20 @@ async function startStaffApi(): Promise<Api> {
   const clock = steppingClock();
   const sent: Api['sent'] = [];
   const notified: Api['notified'] = [];
-  const tickets = new TicketService(new DocumentTicketStore(store), { ticketChanged: async (t, message) => void notified.push({ id: t.id, message }) }, clock);
+  const refusing = new Set<string>();
+  const deliveries = new InMemoryCustomerDeliveries({
+    send: async (address, text) => {
+      if (refusing.has(conversationKeyOf(address))) throw new DeliveryError('channel refused: 403', true);
+      sent.push({ address, text });
+      const ticketId = /^Update on your ticket (T-\d+)/.exec(text)?.[1];
+      if (ticketId) notified.push({ id: ticketId, message: text });
+    },
+  });
+  const tickets = new TicketService(new DocumentTicketStore(store), deliveries, clock);
   const handoffs = new HandoffService(
     new DocumentHandoffStore(store),
     tickets,
-    { send: async (address, text) => void sent.push({ address, text }) },
+    deliveries,
     new StaffedHours('24x7'),
     clock,
     { averageMinutes: 5 },
@@ -72,9 +90,9 @@ async function startStaffApi(): Promise<Api> {
   };
   const app = createApp({
     logger: silentLogger,
-    runtime: () => null,
     readiness: { checks: async () => ({ store: true }) },
-    staff: { tokens, audit, tickets, handoffs: counted, logger: silentLogger, heartbeatMs: 100 },
+    limits: relaxedLimits(),
+    plugins: [staffApiPlugin({ tokens, audit, tickets, handoffs: counted, logger: silentLogger, heartbeatMs: 100 })],
   });
   const port = await listen(app, 0, '127.0.0.1');
   const token = await tokens.create('dana');
@@ -90,6 +108,8 @@ async function startStaffApi(): Promise<Api> {
     handoffs,
     sent,
     notified,
+    refusing,
+    deliveries,
     live: () => live,
     close: () => new Promise<void>((resolve) => app.close(() => resolve())),
   };
@@ -119,12 +139,14 @@ async function seedTickets(): Promise<Ticket[]> {
           customer: { channelId: 'webchat', userId: `u${i}`, name: i === 7 ? 'Mira Lindqvist' : `Customer ${i}` },
           summary: i % 5 === 0 ? `NVR ${i} does not boot` : `Camera ${i} offline at night`,
           product: { serial: `SN-${1000 + i}` },
+          address: { channelId: 'webchat', conversation: { id: `ticket-conv-${i}` } },
         },
         'bot',
       ),
     );
   }
   for (const t of opened.slice(0, 4)) await api.tickets.update(t.id, { status: 'in_progress', assignee: 'lee' }, 'staff:lee');
+  await api.deliveries.idle();
   return opened;
 }
 
@@ -291,6 +313,7 @@ describe('tickets', () => {
     expect(res.body).toMatchObject({ id: target.id, status: 'waiting_customer', priority: 'high', assignee: 'dana' });
     const changes = (res.body as Ticket).history.filter((h) => h.by === 'staff:dana').map((h) => h.what);
     expect(changes).toEqual(['status', 'priority', 'assignee']);
+    await api.deliveries.idle();
     expect(api.notified.at(-1)).toMatchObject({ id: target.id, message: expect.stringMatching(/waiting for information/) });
     const unassigned = await call('PATCH', `/api/tickets/${target.id}`, { body: { assignee: null } });
     expect(unassigned.body.assignee).toBeUndefined();
@@ -321,10 +344,12 @@ describe('tickets', () => {
     const internal = await call('POST', '/api/tickets/T-000012/comments', { body: { text: 'checked the logs', public: false } });
     expect(internal.status).toBe(201);
     expect(internal.body.comments).toEqual([{ at: expect.any(String), by: 'staff:dana', text: 'checked the logs', public: false }]);
+    await api.deliveries.idle();
     expect(api.notified.length).toBe(before);
     const pub = await call('POST', '/api/tickets/T-000012/comments', { body: { text: 'A replacement is on its way.', public: true } });
     expect(pub.status).toBe(201);
     expect(pub.body.comments).toHaveLength(2);
+    await api.deliveries.idle();
     expect(api.notified.at(-1)?.message).toMatch(/replacement is on its way/);
     const bad = await call('POST', '/api/tickets/T-000012/comments', { body: { text: '  ' } });
     expect(bad.status).toBe(400);
@@ -364,13 +389,15 @@ describe('handoffs', () => {
     const accepted = await call('POST', '/api/handoffs/H-000001/accept');
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ id: 'H-000001', status: 'active', agent: 'dana' });
+    await api.deliveries.idle();
     expect(api.sent.some((m) => /dana from our support team has joined/.test(m.text))).toBe(true);
     expect((await call('POST', '/api/handoffs/H-000001/accept')).status).toBe(409);
     expect((await call('GET', '/api/handoffs/H-000002')).body.position).toBe(1);
 
     const message = await call('POST', '/api/handoffs/H-000001/messages', { body: { text: 'Hi, I am Dana. Let us look at the camera.' } });
     expect(message.status).toBe(201);
-    expect(message.body.transcript.at(-1)).toMatchObject({ from: 'agent', text: 'Hi, I am Dana. Let us look at the camera.' });
+    expect(message.body.transcript.at(-1)).toMatchObject({ from: 'agent', text: 'Hi, I am Dana. Let us look at the camera.', delivery: { state: 'pending' } });
+    await api.deliveries.idle();
     expect(api.sent.at(-1)).toEqual({ address: { conversation: { id: 'conv-1' } }, text: 'Hi, I am Dana. Let us look at the camera.' });
     const empty = await call('POST', '/api/handoffs/H-000001/messages', { body: { text: '' } });
     expect(empty.status).toBe(400);
@@ -385,6 +412,7 @@ describe('handoffs', () => {
     const closed = await call('POST', '/api/handoffs/H-000001/close', { body: { note: 'Firmware update fixed it.' } });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ status: 'closed' });
+    await api.deliveries.idle();
     expect(api.sent.at(-1)?.text).toMatch(/back with the support bot.*Firmware update fixed it/);
     expect((await call('POST', '/api/handoffs/H-000001/close', { body: {} })).status).toBe(409);
     expect((await call('POST', '/api/handoffs/H-000001/messages', { body: { text: 'still there?' } })).status).toBe(409);
@@ -412,14 +440,19 @@ describe('handoffs', () => {
       expect((await call('POST', '/api/handoffs/H-000002/messages', { body: { text: 'On my way' } })).status).toBe(201);
       await stream.until((t) => t.includes('event: message'));
       const message = stream.events().find((e) => e.event === 'message');
-      expect(message?.data).toMatchObject({ type: 'message', handoffId: 'H-000002', line: { from: 'agent', text: 'On my way' } });
+      expect(message?.data).toMatchObject({ type: 'message', handoffId: 'H-000002', line: { from: 'agent', text: 'On my way', delivery: { state: 'pending' } } });
+      // Once sent, the line's delivery is confirmed on the stream.
+      await api.deliveries.idle();
+      await stream.until((t) => t.includes('event: delivered'));
+      const deliveryId = (message?.data.line as { delivery?: { id?: string } } | undefined)?.delivery?.id;
+      expect(stream.events().find((e) => e.event === 'delivered')?.data).toEqual({ type: 'delivered', handoffId: 'H-000002', deliveryId });
       expect(stream.events()[0]).toMatchObject({ event: 'snapshot', data: { handoff: { id: 'H-000002', status: 'active' } } });
       // The customer's side is relayed too, and other handoffs' events are not on this stream.
       await api.handoffs.customerMessage('webchat/conv-2', 'thanks');
       await requestHandoff(4);
       await stream.until((t) => t.includes('"thanks"'));
       await stream.until((t) => t.includes(': heartbeat'));
-      expect(stream.events().map((e) => e.event)).toEqual(['snapshot', 'message', 'message']);
+      expect(stream.events().map((e) => e.event)).toEqual(['snapshot', 'message', 'delivered', 'message']);
     } finally {
       await stream.close();
     }
@@ -441,6 +474,56 @@ describe('handoffs', () => {
     }
     const missing = await call('GET', '/api/handoffs/H-000099/events');
     expect(missing.status).toBe(404);
+  });
+
+  test('a customer whose channel refuses: accept and message answer at once; then the handoff JSON says unreachable, the line "failed", and the stream says delivery_failed', async () => {
+    const queued = await requestHandoff(6);
+    if (queued.kind !== 'queued') throw new Error(`expected queued, got ${queued.kind}`);
+    const id = queued.handoff.id;
+    api.refusing.add('undefined/conv-6');
+    const stream = await openStream(`/api/handoffs/${id}/events`);
+    try {
+      await stream.until((t) => t.includes('event: snapshot'));
+      const accepted = await call('POST', `/api/handoffs/${id}/accept`);
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.unreachable).toBeUndefined();
+      const message = await call('POST', `/api/handoffs/${id}/messages`, { body: { text: 'Can you hear me?' } });
+      expect(message.status).toBe(201);
+      expect(message.body.transcript.at(-1)).toMatchObject({ text: 'Can you hear me?', delivery: { state: 'pending' } });
+
+      await api.deliveries.idle();
+      const reason = 'channel refused: 403';
+      const after = await call('GET', `/api/handoffs/${id}`);
+      expect(after.body.unreachable).toEqual({ at: expect.any(String), reason });
+      expect(after.body.transcript.at(-1)).toMatchObject({ text: 'Can you hear me?', delivery: { state: 'failed', reason } });
+      const active = await call('GET', '/api/handoffs?status=active');
+      expect(active.body.items.find((h: { id: string }) => h.id === id)?.unreachable).toEqual({ at: expect.any(String), reason });
+
+      await stream.until((t) => (t.match(/event: delivery_failed/g) ?? []).length >= 2);
+      const failed = stream.events().filter((e) => e.event === 'delivery_failed');
+      expect(failed.map((e) => e.data)).toEqual([
+        { type: 'delivery_failed', handoffId: id, deliveryId: expect.any(String), reason, at: expect.any(String) },
+        { type: 'delivery_failed', handoffId: id, deliveryId: after.body.transcript.at(-1).delivery.id, reason, at: expect.any(String) },
+      ]);
+      expect(api.sent.some((m) => m.text === 'Can you hear me?')).toBe(false);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  test('a ticket whose customer cannot be told: a public comment answers 201, then the ticket JSON is flagged unreachable with a history entry', async () => {
+    const ticket = await api.tickets.open(
+      { customer: { channelId: 'webchat', userId: 'u-gone', name: 'Gone Customer' }, summary: 'Camera offline', address: { channelId: 'webchat', conversation: { id: 'conv-gone' } } },
+      'bot',
+    );
+    api.refusing.add('webchat/conv-gone');
+    const res = await call('POST', `/api/tickets/${ticket.id}/comments`, { body: { text: 'A technician calls you tomorrow.', public: true } });
+    expect(res.status).toBe(201);
+    expect(res.body.unreachable).toBeUndefined();
+    await api.deliveries.idle();
+    const after = await call('GET', `/api/tickets/${ticket.id}`);
+    expect(after.body.unreachable).toEqual({ at: expect.any(String), reason: 'channel refused: 403' });
+    expect(after.body.history.at(-1)).toMatchObject({ by: 'bot', what: 'notification_failed', to: 'channel refused: 403' });
   });
 });
 

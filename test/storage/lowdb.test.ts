@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -15,6 +16,20 @@ async function tempDir(): Promise<string> {
 afterEach(async () => {
   await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
+
+/** Every file under `dir`, relative to it. */
+async function filesUnder(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+}
+const isTempFile = (file: string) => file.endsWith('.tmp');
+
+/** Where the store keeps a document (its layout: `<collection>/<2 hex>/<sha1 of id>.json`). */
+function documentFile(collection: string, id: string): string {
+  const hash = createHash('sha1').update(id).digest('hex');
+  return path.join(collection, hash.slice(0, 2), `${hash}.json`);
+}
+/** A temp file as DurableJsonFile names it, of a write by process `pid` that never got to its rename. */
+const strayTempFor = (file: string, pid: number, n: number) => path.join(path.dirname(file), `.${path.basename(file)}.${pid}-${n}.tmp`);
 
 documentStoreContract(() => {
   const dir = tempDir();
@@ -59,9 +74,102 @@ test('every write acknowledged before the process is killed (SIGKILL) is there a
     });
   });
   expect(acknowledged.length).toBeGreaterThanOrEqual(150);
+  // Writes cut off between their temp file and its rename leave the temp file (usually one or more).
+  const leftovers = (await filesUnder(dir)).filter(isTempFile);
   // The crashed process left its lock file behind; a restart takes it over.
   const store = await LowdbDocumentStore.open(dir);
+  expect(store.strayTempFilesRemoved).toBe(leftovers.length);
+  expect((await filesUnder(dir)).filter(isTempFile)).toEqual([]);
   const found = await store.read<{ n: number }>('conversation-state', acknowledged.map((n) => `conv-${n}`));
   expect(acknowledged.filter((n) => found.get(`conv-${n}`)?.value.n !== n)).toEqual([]);
   await store.close();
+});
+
+test('opening the store removes temp files left by interrupted writes, and nothing else', async () => {
+  const dir = await tempDir();
+  const before = await LowdbDocumentStore.open(dir);
+  await before.write('tickets', 'T-1', { status: 'open' });
+  await before.write('conversation-state', 'c1', { step: 2 });
+  await before.close();
+
+  const ticketFile = documentFile('tickets', 'T-1');
+  const strays = [
+    // Next to a document that exists (its old version is intact), and of a document never created.
+    strayTempFor(ticketFile, 4242, 7),
+    strayTempFor(documentFile('conversation-state', 'never-renamed'), 4242, 8),
+    // A collection directory the store has not opened yet.
+    strayTempFor(documentFile('audit', 'a1'), 99, 1),
+  ];
+  // Not of the store's naming: someone else's files, which must survive.
+  const others = [
+    'notes.tmp',
+    path.join('tickets', '.backup.json.12-3.tmp'),
+    path.join('tickets', `${path.basename(ticketFile)}.tmp`),
+    path.join(path.dirname(ticketFile), `.${path.basename(ticketFile)}.tmp`),
+    path.join('exports', 'tickets.json'),
+  ];
+  for (const file of [...strays, ...others]) {
+    await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
+    await writeFile(path.join(dir, file), '{"id":"T-1","value":{"status":"half-writ');
+  }
+
+  const logged: Array<{ removed: number }> = [];
+  const store = await LowdbDocumentStore.open(dir, { logger: { info: (details) => logged.push(details) } });
+  expect(store.strayTempFilesRemoved).toBe(3);
+  expect(logged).toEqual([expect.objectContaining({ removed: 3 })]);
+  const files = await filesUnder(dir);
+  for (const stray of strays) expect(files).not.toContain(stray);
+  expect(files).toEqual(expect.arrayContaining(others));
+  expect((await store.read('tickets', ['T-1'])).get('T-1')?.value).toEqual({ status: 'open' });
+  expect((await store.read('conversation-state', ['c1'])).get('c1')?.value).toEqual({ step: 2 });
+  expect((await store.read('conversation-state', ['never-renamed'])).has('never-renamed')).toBe(false);
+  await store.close();
+});
+
+test('temp files are removed only by the opening that holds the lock, never while a store is open', async () => {
+  const dir = await tempDir();
+  const store = await LowdbDocumentStore.open(dir);
+  await store.write('tickets', 'T-1', { status: 'open' });
+  // A write in progress: its temp file exists until its rename.
+  const inProgress = strayTempFor(documentFile('tickets', 'T-2'), process.pid, 1_000_000);
+  await mkdir(path.join(dir, path.dirname(inProgress)), { recursive: true });
+  await writeFile(path.join(dir, inProgress), '{}');
+
+  // The store keeps working, and a refused second opening (the lock is held) touches nothing.
+  await store.write('tickets', 'T-3', { status: 'open' });
+  await store.list('tickets');
+  await store.expireIdle('tickets', new Date(0));
+  await expect(LowdbDocumentStore.open(dir)).rejects.toBeInstanceOf(DataDirLockedError);
+  expect(await filesUnder(dir)).toContain(inProgress);
+
+  // Another process holding the lock (the parent of this one is alive): refused too, file kept.
+  await store.close();
+  await writeFile(path.join(dir, '.lock'), String(process.ppid));
+  await expect(LowdbDocumentStore.open(dir)).rejects.toBeInstanceOf(DataDirLockedError);
+  expect(await filesUnder(dir)).toContain(inProgress);
+
+  // The owner is gone: the next opening takes the lock over and clears the leftover.
+  await rm(path.join(dir, '.lock'));
+  const reopened = await LowdbDocumentStore.open(dir);
+  expect(reopened.strayTempFilesRemoved).toBe(1);
+  expect(await filesUnder(dir)).not.toContain(inProgress);
+  await reopened.close();
+});
+
+test('close waits for writes in flight, so the next opening finds no temp file of a live write', async () => {
+  const dir = await tempDir();
+  const store = await LowdbDocumentStore.open(dir);
+  // Large documents, so that each write spends a while between creating its temp file and renaming it.
+  const padding = 'x'.repeat(4 * 1024 * 1024);
+  const writes = Array.from({ length: 8 }, (_, i) => store.write('conversation-state', `c${i}`, { i, padding }));
+  // Close while a write is mid-way: its temp file is on disk.
+  await expect.poll(async () => (await filesUnder(dir)).some(isTempFile), { timeout: 10_000, interval: 1 }).toBe(true);
+  await store.close();
+  expect((await filesUnder(dir)).filter(isTempFile)).toEqual([]);
+  // Had close given up the lock at once, this opening would delete temp files that writes are about to rename.
+  const reopened = await LowdbDocumentStore.open(dir);
+  await Promise.all(writes);
+  expect(reopened.strayTempFilesRemoved).toBe(0);
+  expect((await reopened.list<{ i: number }>('conversation-state')).map((d) => d.value.i).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  await reopened.close();
 });

@@ -23,14 +23,21 @@ export const IncomingActivitySchema = z
 
 export type IncomingActivity = z.infer<typeof IncomingActivitySchema>;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * With no app id the endpoint is anonymous, so a caller could make the bot POST its replies to any
- * serviceUrl. Unauthenticated replies therefore go only to this machine (the Emulator) or back in
- * the HTTP response (expectReplies).
+ * True when the URL, parsed (not string-matched), names this machine: localhost, 127.0.0.1 or [::1].
+ * WHATWG parsing normalises tricks such as "http://2130706433" to 127.0.0.1; 0.0.0.0, 127.0.0.2,
+ * [::ffff:127.0.0.1] and "localhost.example.com" stay outside.
  */
-export function anonymousServiceUrlAllowed(activity: IncomingActivity): boolean {
-  if (activity.deliveryMode === 'expectReplies') return true;
-  return LOOPBACK_HOSTS.has(new URL(activity.serviceUrl).hostname);
+export function isLoopbackUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  if (parsed.username || parsed.password) return false;
+  return LOOPBACK_HOSTNAMES.has(parsed.hostname);
 }

@@ -4,7 +4,9 @@ export type FeedActivity = Record<string, unknown> & { id: string };
 interface Feed {
   /** Sequence number of the next activity (the watermark after it is appended). */
   next: number;
-  activities: Array<{ seq: number; activity: FeedActivity }>;
+  activities: Array<{ seq: number; activity: FeedActivity; bytes: number }>;
+  /** What the kept activities weigh (their JSON length), for the memory budget. */
+  bytes: number;
   touched: number;
   listeners: Set<() => void>;
 }
@@ -16,9 +18,11 @@ export interface FeedLimits {
   conversations: number;
   /** A conversation untouched for this long is dropped. */
   idleMs: number;
+  /** All feeds together weigh at most this (JSON bytes); the least recently used go first. */
+  maxBytes: number;
 }
 
-const DEFAULT_LIMITS: FeedLimits = { perConversation: 500, conversations: 10_000, idleMs: 2 * 60 * 60 * 1000 };
+const DEFAULT_LIMITS: FeedLimits = { perConversation: 500, conversations: 10_000, idleMs: 2 * 60 * 60 * 1000, maxBytes: 64 * 1024 * 1024 };
 
 /**
  * The activity feeds of the self-hosted Direct Line conversations, in memory and bounded: a
@@ -28,6 +32,7 @@ const DEFAULT_LIMITS: FeedLimits = { perConversation: 500, conversations: 10_000
 export class ConversationFeeds {
   private readonly feeds = new Map<string, Feed>();
   private readonly limits: FeedLimits;
+  private totalBytes = 0;
 
   constructor(limits: Partial<FeedLimits> = {}, private readonly now: () => number = Date.now) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -41,7 +46,7 @@ export class ConversationFeeds {
   open(conversationId: string): void {
     if (this.live(conversationId)) return;
     this.evict();
-    this.feeds.set(conversationId, { next: 1, activities: [], touched: this.now(), listeners: new Set() });
+    this.feeds.set(conversationId, { next: 1, activities: [], bytes: 0, touched: this.now(), listeners: new Set() });
   }
 
   /** Appends an activity, giving it the id `<conversation>|<seq>`; null when the conversation is unknown. */
@@ -51,9 +56,18 @@ export class ConversationFeeds {
     const seq = feed.next;
     feed.next += 1;
     const stored: FeedActivity = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` };
-    feed.activities.push({ seq, activity: stored });
-    if (feed.activities.length > this.limits.perConversation) feed.activities.splice(0, feed.activities.length - this.limits.perConversation);
+    const bytes = JSON.stringify(stored).length;
+    feed.activities.push({ seq, activity: stored, bytes });
+    feed.bytes += bytes;
+    this.totalBytes += bytes;
+    if (feed.activities.length > this.limits.perConversation) {
+      for (const dropped of feed.activities.splice(0, feed.activities.length - this.limits.perConversation)) {
+        feed.bytes -= dropped.bytes;
+        this.totalBytes -= dropped.bytes;
+      }
+    }
     feed.touched = this.now();
+    this.keepWithinBudget(conversationId);
     for (const listener of [...feed.listeners]) listener();
     return stored;
   }
@@ -75,10 +89,34 @@ export class ConversationFeeds {
     return () => feed.listeners.delete(listener);
   }
 
+  /** What all feeds weigh now (JSON bytes). */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get size(): number {
+    return this.feeds.size;
+  }
+
+  private drop(conversationId: string): void {
+    const feed = this.feeds.get(conversationId);
+    if (!feed) return;
+    this.totalBytes -= feed.bytes;
+    this.feeds.delete(conversationId);
+  }
+
+  /** Past the memory budget, the least recently used conversations go (never the one just written). */
+  private keepWithinBudget(current: string): void {
+    for (const id of this.feeds.keys()) {
+      if (this.totalBytes <= this.limits.maxBytes) return;
+      if (id !== current) this.drop(id);
+    }
+  }
+
   private live(conversationId: string): Feed | undefined {
     const feed = this.feeds.get(conversationId);
     if (feed && this.now() - feed.touched > this.limits.idleMs && feed.listeners.size === 0) {
-      this.feeds.delete(conversationId);
+      this.drop(conversationId);
       return undefined;
     }
     if (feed) {
@@ -93,7 +131,7 @@ export class ConversationFeeds {
     while (this.feeds.size >= this.limits.conversations) {
       const oldest = this.feeds.keys().next().value;
       if (oldest === undefined) return;
-      this.feeds.delete(oldest);
+      this.drop(oldest);
     }
   }
 }

@@ -49,7 +49,8 @@ export function streamUrlFor(req: Request, server: Server, tokens: DirectLineTok
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket (no WebSocket is opened). */
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
+  // The same body as every HTTP error (http/errors.ts), written by hand: there is no Response on an upgrade.
+  const body = JSON.stringify({ error: code, message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

@@ -8,6 +8,7 @@ import type { Request, Response, Server } from 'restify';
 import { AZURE_DIRECT_LINE_DOMAIN, generateAzureToken } from './azureDirectLine.js';
 import { DirectLineTokens } from './DirectLineTokens.js';
 import { requestHost } from './stream.js';
+import type { Edge, HttpPlugin } from '../../http/plugin.js';
 import { projectRoot, serveStaticFiles, type StaticFiles } from '../../http/staticFiles.js';
 
 /** What the demo page and the embedded widget look like (WIDGET_TITLE, WIDGET_COLOR, WIDGET_WELCOME). */
@@ -71,18 +72,42 @@ function pageCsp(azure: boolean, host: string | null): string {
   ].join('; ');
 }
 
-function page(look: WidgetLook): string {
+const QUERY_COLOR = /^#[0-9a-fA-F]{3,8}$/;
+
+/** The look of one page: the configured one, with what the embedding site asked for (widget.js passes it in the query). */
+export interface PageLook extends WidgetLook {
+  /** Shown in widget.js's frame: no page margins. */
+  embed: boolean;
+}
+
+/** `?title=&color=&welcome=&embed=1` over the configured look; an unusable colour keeps the configured one. */
+export function pageLook(look: WidgetLook, query: URLSearchParams): PageLook {
+  const color = query.get('color') ?? '';
+  return {
+    title: (query.get('title') || look.title).slice(0, 80),
+    color: QUERY_COLOR.test(color) ? color : look.color,
+    welcome: (query.get('welcome') || look.welcome).slice(0, 300),
+    embed: query.get('embed') === '1',
+  };
+}
+
+/**
+ * Title, welcome and colour are in the HTML itself, so they show from the first byte; before, the
+ * page script applied them only after the 3.9 MB Web Chat bundle had loaded.
+ */
+function page(look: PageLook): string {
   // JSON in a non-executed script element: `<` escaped so nothing can close the element.
   const config = JSON.stringify(look).replace(/</g, '\\u003c');
+  // The colour passed QUERY_COLOR (or config validation); escaped anyway.
   return `<!doctype html>
-<html lang="en">
+<html lang="en" style="--accent: ${escapeHtml(look.color)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(look.title)}</title>
 <link rel="stylesheet" href="/webchat/page.css">
 </head>
-<body>
+<body${look.embed ? ' class="embed"' : ''}>
 <header id="header"><h1 id="title">${escapeHtml(look.title)}</h1><p id="welcome">${escapeHtml(look.welcome)}</p></header>
 <main id="webchat" aria-label="Chat"></main>
 <p id="status" role="status" hidden></p>
@@ -104,7 +129,8 @@ const STATIC: StaticFiles = {
  * The website widget: the demo page at `/`, the Web Chat bundle, the embed script `/widget.js`
  * and the page's token endpoint `POST /api/webchat/token`.
  */
-export function registerWebChat(server: Server, deps: WebChatDeps, dir: string = publicDir()): void {
+export function registerWebChat(server: Server, deps: WebChatDeps, edge: Pick<Edge, 'limits'>, dir: string = publicDir()): void {
+  const { limits } = edge;
   const azure = Boolean(deps.azureSecret);
   const headers = (type: string, length: number) => ({
     'content-type': type,
@@ -115,7 +141,7 @@ export function registerWebChat(server: Server, deps: WebChatDeps, dir: string =
   });
 
   server.get('/', async (req: Request, res: Response) => {
-    const body = Buffer.from(page(deps.look));
+    const body = Buffer.from(page(pageLook(deps.look, new URL(req.url ?? '/', 'http://localhost').searchParams)));
     res.writeHead(200, { ...headers('text/html; charset=utf-8', body.length), 'content-security-policy': pageCsp(azure, requestHost(req)) });
     res.end(body);
   });
@@ -148,7 +174,8 @@ export function registerWebChat(server: Server, deps: WebChatDeps, dir: string =
     createReadStream(file).pipe(res);
   });
 
-  server.post('/api/webchat/token', async (_req: Request, res: Response) => {
+  server.post('/api/webchat/token', async (req: Request, res: Response) => {
+    if (!(await limits.take('tokens', limits.clientAddress(req), res))) return;
     const userId = DirectLineTokens.newUserId();
     if (deps.azureSecret) {
       try {
@@ -166,4 +193,9 @@ export function registerWebChat(server: Server, deps: WebChatDeps, dir: string =
     // its WebSocket (the page falls back to polling when asked to: ?transport=polling).
     res.json({ conversationId, userId, token: deps.tokens.issue(conversationId, userId), expires_in: deps.tokens.expiresIn, domain: null, webSocket: true });
   });
+}
+
+/** The widget as a plug-in of the app. */
+export function webChatPlugin(deps: WebChatDeps, dir?: string): HttpPlugin {
+  return { name: 'webchat', register: (server, edge) => registerWebChat(server, deps, edge, dir) };
 }

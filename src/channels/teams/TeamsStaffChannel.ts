@@ -2,6 +2,8 @@ import { ActivityTypes, Channels, TurnContext, type Activity, type CloudAdapter,
 import type { Handoff, HandoffEvent } from '../../domain/handoff/Handoff.js';
 import { HandoffNotFoundError, HandoffStateError } from '../../domain/handoff/HandoffService.js';
 import { handoffCardActivity, isHandoffCardAction } from './handoffCard.js';
+import type { StaffActivityRouter } from '../../bot/StaffActivityRouter.js';
+export type { StaffActivityRouter };
 
 /** The part of HandoffService the Teams staff channel uses. */
 export interface StaffHandoffs {
@@ -21,10 +23,6 @@ export interface TeamsPoster {
   reply(thread: Partial<ConversationReference>, activity: Partial<Activity>): Promise<void>;
 }
 
-/** Routes an activity that is staff's, not a customer's; true when it was and has been handled. */
-export interface StaffActivityRouter {
-  handle(context: TurnContext): Promise<boolean>;
-}
 
 /** "19:abc@thread.tacv2;messageid=1700000000000" → "19:abc@thread.tacv2". */
 export const channelOf = (conversationId: string) => conversationId.split(';')[0] ?? conversationId;
@@ -135,7 +133,8 @@ export class TeamsStaffChannel implements StaffActivityRouter {
       }
       case 'message':
         if (event.line.from !== 'customer') return;
-        await this.replyInThread(event.handoffId, `**Customer:** ${event.line.text}`);
+        // Plain text: what the customer typed must not become a Markdown link, formatting or a mention.
+        await this.replyInThread(event.handoffId, `Customer: ${event.line.text}`, 'plain');
         return;
       case 'accepted': {
         // Accepted in the agent console (a Teams accept already said so in the thread).
@@ -151,9 +150,9 @@ export class TeamsStaffChannel implements StaffActivityRouter {
     }
   }
 
-  private async replyInThread(handoffId: string, text: string): Promise<void> {
+  private async replyInThread(handoffId: string, text: string, textFormat?: 'plain'): Promise<void> {
     const thread = await this.threadOf(handoffId);
-    if (thread) await this.poster.reply(thread, { type: ActivityTypes.Message, text });
+    if (thread) await this.poster.reply(thread, { type: ActivityTypes.Message, text, ...(textFormat ? { textFormat } : {}) });
   }
 
   private async remember(handoffId: string, thread: Partial<ConversationReference>): Promise<void> {

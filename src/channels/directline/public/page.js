@@ -1,17 +1,12 @@
 // The demo page / widget frame: gets a Direct Line token from the bot, then renders Web Chat.
 (function () {
   'use strict';
+  // The page's look, with the query's title/colour/welcome already applied: the server renders the
+  // title, welcome and colour into the HTML (webChat.ts), so nothing here has to set them.
   var config = JSON.parse(document.getElementById('widget-config').textContent);
   var params = new URLSearchParams(window.location.search);
-  var COLOR = /^#[0-9a-fA-F]{3,8}$/;
-  var title = (params.get('title') || config.title).slice(0, 80);
-  var welcome = (params.get('welcome') || config.welcome).slice(0, 300);
-  var color = COLOR.test(params.get('color') || '') ? params.get('color') : config.color;
-  if (params.get('embed') === '1') document.body.classList.add('embed');
-  document.title = title;
-  document.getElementById('title').textContent = title;
-  document.getElementById('welcome').textContent = welcome;
-  document.documentElement.style.setProperty('--accent', color);
+  var title = config.title;
+  var color = config.color;
 
   function fail(message) {
     var status = document.getElementById('status');
