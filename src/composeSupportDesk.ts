@@ -20,7 +20,6 @@ import { InMemoryCustomerDeliveries } from './domain/delivery/InMemoryCustomerDe
 import type { DeviceRegistry } from './domain/devices/DeviceRegistry.js';
 import { HandoffService } from './domain/handoff/HandoffService.js';
 import { StaffedHours } from './domain/handoff/StaffedHours.js';
-import type { DocumentStore } from './domain/ports/DocumentStore.js';
 import { AuditLog } from './domain/staff/AuditLog.js';
 import { StaffTokens } from './domain/staff/StaffTokens.js';
 import { TicketService } from './domain/tickets/TicketService.js';
@@ -31,13 +30,11 @@ import type { KnowledgeBase } from './knowledge/KnowledgeBase.js';
 import type { buildTriage } from './language/buildTriage.js';
 import { NegativeSentiment } from './language/NegativeSentiment.js';
 import { BotStateStorage } from './storage/BotStateStorage.js';
-import { DocumentAuditStore } from './storage/DocumentAuditStore.js';
-import { DocumentHandoffStore } from './storage/DocumentHandoffStore.js';
-import { DocumentStaffTokenStore } from './storage/DocumentStaffTokenStore.js';
-import { DocumentTicketStore } from './storage/DocumentTicketStore.js';
+import type { SupportStores } from './storage/SupportStores.js';
 
 export interface SupportDeskOptions {
-  store: DocumentStore;
+  /** The stores behind the domain's ports (documents for state; tickets, handoffs, audit, staff tokens). */
+  stores: SupportStores;
   knowledge: KnowledgeBase;
   models: ReturnType<typeof buildTriage>;
   registry: DeviceRegistry;
@@ -75,8 +72,8 @@ export interface SupportDesk {
 }
 
 export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
-  const { store, logger, now } = o;
-  const stateStorage = new BotStateStorage(store);
+  const { stores, logger, now } = o;
+  const stateStorage = new BotStateStorage(stores.documents);
   const inFlight = o.inFlight ?? new InFlightTurns();
   const appId = o.botAuth.MicrosoftAppId ?? '';
   let runner: TurnRunner | null = null;
@@ -95,8 +92,8 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   deliveries.subscribe((e) => {
     if (e.type === 'failed') logger.warn({ deliveryId: e.id, subject: e.subject, conversationKey: e.conversationKey, attempts: e.attempts, reason: e.reason }, 'customer message not delivered');
   });
-  const tickets = new TicketService(new DocumentTicketStore(store), deliveries, now);
-  const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, deliveries, new StaffedHours(o.handoff.staffedHours, o.handoff.timeZone), now, {
+  const tickets = new TicketService(stores.tickets, deliveries, now);
+  const handoffs = new HandoffService(stores.handoffs, tickets, deliveries, new StaffedHours(o.handoff.staffedHours, o.handoff.timeZone), now, {
     averageMinutes: o.handoff.averageMinutes,
     onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'handoff side effect failed'),
   });
@@ -120,10 +117,10 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
     logger,
     ...(teamsStaff ? { staffRouter: teamsStaff } : {}),
   });
-  const staffTokens = new StaffTokens(new DocumentStaffTokenStore(store), now);
+  const staffTokens = new StaffTokens(stores.staffTokens, now);
   const staffApi: StaffApiDeps = {
     tokens: staffTokens,
-    audit: new AuditLog(new DocumentAuditStore(store), now),
+    audit: new AuditLog(stores.audit, now),
     tickets,
     handoffs,
     logger,

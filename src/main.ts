@@ -4,7 +4,6 @@
  */
 import './threadpool.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import type { DocumentStore } from './domain/ports/DocumentStore.js';
 import { composeSupportDesk } from './composeSupportDesk.js';
 import { createAdapter } from './bot/createTurnRunner.js';
 import { InFlightTurns } from './bot/InFlightTurns.js';
@@ -26,7 +25,7 @@ import { createLogger } from './logger.js';
 import { closeOnSignals, listen } from './server.js';
 import { DocumentDeviceRegistry } from './storage/DocumentDeviceRegistry.js';
 import { seedRegistryIfEmpty } from './devices/seedSampleRegistry.js';
-import { openStore } from './storage/openStore.js';
+import { openStores, type SupportStores } from './storage/SupportStores.js';
 
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
@@ -46,7 +45,7 @@ async function main(): Promise<void> {
   containProcessErrors(logger);
 
   let runner: TurnRunner | null = null;
-  let store: DocumentStore | null = null;
+  let stores: SupportStores | null = null;
   const inFlight = new InFlightTurns();
   const appId = config.botAuth.MicrosoftAppId;
   // The channels exist before the bot, so the server can listen (and answer 503) while models train.
@@ -68,7 +67,7 @@ async function main(): Promise<void> {
       agentConsolePlugin,
     ],
     readiness: {
-      checks: async () => ({ knowledge: runner !== null, store: store ? await store.ready() : false }),
+      checks: async () => ({ knowledge: runner !== null, store: stores ? await stores.ready() : false }),
     },
   });
   // Listen first so /healthz answers while the models train; /readyz says when turns can be served.
@@ -77,13 +76,13 @@ async function main(): Promise<void> {
 
   const knowledge = await loadKnowledge(config.knowledgeDir);
   const models = buildTriage(knowledge, config.triageConfidenceThreshold);
-  store = await openStore(config, logger);
-  const registry = new DocumentDeviceRegistry(store);
+  stores = await openStores(config, logger);
+  const registry = new DocumentDeviceRegistry(stores.documents);
   const seeded = await seedRegistryIfEmpty(registry, knowledge.sampleRegistryFile);
   if (seeded.seeded) logger.info({ devices: seeded.imported }, 'device registry was empty: imported the sample registry');
 
   const desk = composeSupportDesk({
-    store, knowledge, models, registry, botAuth: config.botAuth, handoff: config.handoff, teams: config.teams, logger, now,
+    stores, knowledge, models, registry, botAuth: config.botAuth, handoff: config.handoff, teams: config.teams, logger, now,
     channels: { botFramework, directLine },
     inFlight,
   });
@@ -111,7 +110,7 @@ async function main(): Promise<void> {
     await desk.deliveries.drain(5_000);
     teamsStaff?.stop();
     await teamsStaff?.idle();
-    await store?.close();
+    await stores?.close();
   });
 }
 

@@ -1,18 +1,7 @@
 import pg from 'pg';
 import { ETagConflictError, type DocumentStore, type ExpectedETag, type StoredDocument } from '../domain/ports/DocumentStore.js';
 import { newETag } from './eTag.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS documents (
-  collection text NOT NULL,
-  id text NOT NULL,
-  value jsonb NOT NULL,
-  etag text NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (collection, id)
-);
-CREATE INDEX IF NOT EXISTS documents_updated_at ON documents (collection, updated_at);
-`;
+import { PgDatabase } from './postgres/PgDatabase.js';
 
 interface DocumentRow {
   id: string;
@@ -26,22 +15,19 @@ interface DocumentRow {
  * share the store. A write is acknowledged after PostgreSQL has committed it.
  */
 export class PgDocumentStore implements DocumentStore {
-  private constructor(private readonly pool: pg.Pool) {}
+  private readonly pool: pg.Pool;
 
-  /** `schema` keeps test runs apart in one database; production uses the default (public). */
+  /** On a shared database: closing the store does not close the database (its owner does). */
+  constructor(
+    private readonly database: PgDatabase,
+    private readonly ownsDatabase = false,
+  ) {
+    this.pool = database.pool;
+  }
+
+  /** A store on its own database connection (migrated at open); `schema` keeps test runs apart. */
   static async open(connectionString: string, options: { schema?: string } = {}): Promise<PgDocumentStore> {
-    const schema = options.schema?.replace(/[^a-z0-9_]/gi, '');
-    const pool = new pg.Pool({ connectionString, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    pool.on('error', () => undefined);
-    try {
-      if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await pool.query(SCHEMA);
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
-    return new PgDocumentStore(pool);
+    return new PgDocumentStore(await PgDatabase.open(connectionString, options), true);
   }
 
   async read<T = unknown>(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
@@ -97,16 +83,11 @@ export class PgDocumentStore implements DocumentStore {
     return rowCount ?? 0;
   }
 
-  async ready(): Promise<boolean> {
-    try {
-      await this.pool.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
+  ready(): Promise<boolean> {
+    return this.database.ready();
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    if (this.ownsDatabase) await this.database.close();
   }
 }

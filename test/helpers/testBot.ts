@@ -16,6 +16,7 @@ import { calendarDay } from '../../src/domain/warranty/calendar.js';
 import { WarrantyCheck } from '../../src/domain/warranty/WarrantyCheck.js';
 import { DocumentDeviceRegistry } from '../../src/storage/DocumentDeviceRegistry.js';
 import { MemoryDocumentStore } from './MemoryDocumentStore.js';
+import { documentStores } from '../../src/storage/SupportStores.js';
 import { composeSupportDesk } from '../../src/composeSupportDesk.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
@@ -35,7 +36,7 @@ let cached: Promise<{ knowledge: KnowledgeBase } & ReturnType<typeof buildTriage
 /** The services and bot as main.ts wires them, on an in-memory store, staffed around the clock. */
 export async function testDesk(now: () => Date = () => new Date(), options: { appId?: string } = {}) {
   return composeSupportDesk({
-    store: new MemoryDocumentStore(),
+    stores: documentStores(new MemoryDocumentStore()),
     ...(await modelsAndKnowledge()),
     registry: await sampleRegistry(),
     botAuth: options.appId
