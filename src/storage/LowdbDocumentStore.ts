@@ -7,6 +7,9 @@ import { DurableJsonFile, syncDirectory, tempFileTarget } from './DurableJsonFil
 import { KeyedLock } from './KeyedLock.js';
 import { newETag } from './eTag.js';
 
+/** Files a list() reads at once. */
+const LIST_CONCURRENCY = 32;
+
 /** What one document file holds. */
 interface DocumentFile<T = unknown> {
   id: string;
@@ -134,7 +137,17 @@ export class LowdbDocumentStore implements DocumentStore {
   async list<T = unknown>(collection: string): Promise<Array<{ id: string } & StoredDocument<T>>> {
     this.assertOpen();
     const files = await this.filesOf(collection);
-    const docs = await Promise.all(files.map((file) => new DurableJsonFile<DocumentFile<T>>(file).read()));
+    // A bounded number of files open at once: reading a large collection all at once ran the
+    // process out of file descriptors (EMFILE) and starved every other request, turns included.
+    const docs: Array<DocumentFile<T> | null> = new Array(files.length).fill(null);
+    let next = 0;
+    const reader = async () => {
+      while (next < files.length) {
+        const index = next++;
+        docs[index] = await new DurableJsonFile<DocumentFile<T>>(files[index]!).read();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, files.length) }, reader));
     return docs.filter((d): d is DocumentFile<T> => d !== null).map((d) => ({ id: d.id, value: d.value, eTag: d.eTag }));
   }
 

@@ -173,3 +173,17 @@ test('close waits for writes in flight, so the next opening finds no temp file o
   expect((await reopened.list<{ i: number }>('conversation-state')).map((d) => d.value.i).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   await reopened.close();
 });
+
+test('listing a collection larger than the open-file limit reads it whole (no EMFILE)', async () => {
+  const dir = await tempDir();
+  const script = path.join(import.meta.dirname, '..', 'fixtures', 'listUnderFewFiles.ts');
+  // 1,500 documents under a limit of 256 open files: reading them all at once ran out of descriptors.
+  const child = spawn('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}" "${dir}" 1500`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(err).not.toMatch(/EMFILE/);
+  expect({ code, out: out.trim() }).toEqual({ code: 0, out: 'listed 1500' });
+}, 120_000);
