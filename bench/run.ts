@@ -16,6 +16,7 @@ import { parseJsonLines } from '../src/knowledge/jsonl.js';
 import { LabelledUtteranceSchema } from '../src/knowledge/schemas.js';
 import { buildTriage } from '../src/language/buildTriage.js';
 import { seedConversations } from './seedConversations.js';
+import { benchTicketList } from './ticketList.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -201,6 +202,8 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: node ${process.version}, ${os.cpus().length} cpus, ${args.connections} connections, ${args.duration} s per run\n`);
   const rows = await benchClassifier();
   rows.push(...(await benchTurns(args)));
+  // The staff ticket list on PostgreSQL (skipped with a row saying so when none is reachable).
+  rows.push(...(await benchTicketList([args.small, args.large])));
   printTable(rows);
 }
 

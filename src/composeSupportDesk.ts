@@ -11,7 +11,6 @@ import { createAdapter, createTurnRunner } from './bot/createTurnRunner.js';
 import { InFlightTurns } from './bot/InFlightTurns.js';
 import type { TurnRunner } from './bot/TurnRunner.js';
 import { BotFrameworkEndpoint } from './channels/botframework/BotFrameworkEndpoint.js';
-import { ConversationFeeds } from './channels/directline/ConversationFeeds.js';
 import { DirectLineAdapter } from './channels/directline/DirectLineAdapter.js';
 import { AdapterTeamsPoster, TeamsStaffChannel } from './channels/teams/TeamsStaffChannel.js';
 import type { Config } from './config.js';
@@ -79,7 +78,7 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   let runner: TurnRunner | null = null;
   const botFramework =
     o.channels?.botFramework ?? new BotFrameworkEndpoint({ adapter: createAdapter(o.botAuth), ...(appId ? { appId } : {}), runner: () => runner });
-  const directLine = o.channels?.directLine ?? new DirectLineAdapter(new ConversationFeeds(), now);
+  const directLine = o.channels?.directLine ?? new DirectLineAdapter(stores.feeds, now);
   const adapter = botFramework.adapter;
   const transports = new ConversationTransports(inFlight);
   transports.add(directLine);
@@ -96,11 +95,17 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   const handoffs = new HandoffService(stores.handoffs, tickets, deliveries, new StaffedHours(o.handoff.staffedHours, o.handoff.timeZone), now, {
     averageMinutes: o.handoff.averageMinutes,
     onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'handoff side effect failed'),
-  });
+  }, stores.events);
   const staffConversation = o.teams?.staffConversation;
   const teamsStaff = staffConversation
-    ? new TeamsStaffChannel(handoffs, new AdapterTeamsPoster(adapter, appId), staffConversation, stateStorage, (err, context) =>
-        logger.warn({ context, err: { message: (err as Error).message } }, 'teams staff channel post failed'),
+    ? new TeamsStaffChannel(
+        handoffs,
+        new AdapterTeamsPoster(adapter, appId),
+        staffConversation,
+        stateStorage,
+        (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'teams staff channel post failed'),
+        // Every instance hears every event: the shared store decides which one posts.
+        stores.documents,
       )
     : null;
   const parts = buildBot({

@@ -104,6 +104,10 @@ const EnvSchema = z
     if (env.STORE === 'postgres' && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when STORE=postgres' });
     }
+    // Several instances serve one widget conversation: each must accept the others' tokens.
+    if (env.STORE === 'postgres' && !env.DIRECT_LINE_TOKEN_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['DIRECT_LINE_TOKEN_SECRET'], message: 'is required when STORE=postgres (every instance must sign the widget\'s tokens with the same key; e.g. `openssl rand -base64 48`)' });
+    }
     if (env.MicrosoftAppId && env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
     }
@@ -145,7 +149,8 @@ export interface Config {
    * average handling time per customer (minutes) that queue-wait estimates are based on. */
   handoff: { staffedHours: string; timeZone: string; averageMinutes: number };
   /** The website widget: how it looks; Azure Direct Line's secret (absent = the bot's own Direct Line);
-   * the key that signs the self-hosted Direct Line tokens (absent = random per process). */
+   * the key that signs the self-hosted Direct Line tokens (required with STORE=postgres; absent on the
+   * embedded store = one generated and kept in DATA_DIR). */
   widget: { title: string; color: string; welcome: string; directLineSecret?: string; tokenSecret?: string };
   /** Teams: the channel where handoff requests are posted for staff (optional). */
   teams: { staffConversation?: TeamsStaffConversation };

@@ -9,10 +9,10 @@ import { createAdapter } from './bot/createTurnRunner.js';
 import { InFlightTurns } from './bot/InFlightTurns.js';
 import type { TurnRunner } from './bot/TurnRunner.js';
 import { BotFrameworkEndpoint } from './channels/botframework/BotFrameworkEndpoint.js';
-import { ConversationFeeds } from './channels/directline/ConversationFeeds.js';
 import { DirectLineAdapter } from './channels/directline/DirectLineAdapter.js';
 import { DirectLineChannel } from './channels/directline/DirectLineChannel.js';
 import { DirectLineTokens } from './channels/directline/DirectLineTokens.js';
+import { embeddedTokenSecret } from './channels/directline/tokenSecret.js';
 import { webChatPlugin } from './channels/directline/webChat.js';
 import { agentConsolePlugin } from './http/agentConsole.js';
 import { createApp, registerPlugins } from './http/app.js';
@@ -28,6 +28,14 @@ import { seedRegistryIfEmpty } from './devices/seedSampleRegistry.js';
 import { openStores, type SupportStores } from './storage/SupportStores.js';
 
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
+
+/** The embedded store's Direct Line token key, generated on the first start and kept in DATA_DIR. */
+async function keptTokenSecret(dataDir: string, logger: ReturnType<typeof createLogger>): Promise<string> {
+  const kept = await embeddedTokenSecret(dataDir);
+  if (kept.created) logger.info({ file: kept.file }, 'directline: generated the token key (kept across restarts; set DIRECT_LINE_TOKEN_SECRET to choose one)');
+  if (kept.tightened) logger.warn({ file: kept.file }, 'directline: the token key file was readable by others; set its mode back to 0600');
+  return kept.secret;
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -50,8 +58,11 @@ async function main(): Promise<void> {
   const appId = config.botAuth.MicrosoftAppId;
   // The channels exist before the bot, so the server can listen (and answer 503) while models train.
   const botFramework = new BotFrameworkEndpoint({ adapter: createAdapter(config.botAuth), ...(appId ? { appId } : {}), runner: () => runner });
-  const directLine = new DirectLineAdapter(new ConversationFeeds(), now);
-  const tokens = new DirectLineTokens(config.widget.tokenSecret);
+  // Open before listening: the widget's conversations (feeds) live in the store, and its token key
+  // must be the same after a restart (DIRECT_LINE_TOKEN_SECRET, or the embedded store's own in DATA_DIR).
+  stores = await openStores(config, logger);
+  const directLine = new DirectLineAdapter(stores.feeds, now);
+  const tokens = new DirectLineTokens(config.widget.tokenSecret ?? (await keptTokenSecret(config.dataDir, logger)));
   const app = createApp({
     logger,
     limits: new ClientLimits(config.limits),
@@ -76,7 +87,6 @@ async function main(): Promise<void> {
 
   const knowledge = await loadKnowledge(config.knowledgeDir);
   const models = buildTriage(knowledge, config.triageConfidenceThreshold);
-  stores = await openStores(config, logger);
   const registry = new DocumentDeviceRegistry(stores.documents);
   const seeded = await seedRegistryIfEmpty(registry, knowledge.sampleRegistryFile);
   if (seeded.seeded) logger.info({ devices: seeded.imported }, 'device registry was empty: imported the sample registry');
@@ -92,11 +102,16 @@ async function main(): Promise<void> {
   registerPlugins(app, [staffApiPlugin(desk.staffApi)]);
   runner = desk.runner;
   logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
+  // The first thing a newcomer needs: where to click.
+  const base = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  logger.info({ widget: `${base}/`, console: `${base}/agent`, botFramework: `${base}/api/messages` }, `open ${base}/ for the website widget, ${base}/agent for the agent console`);
 
   // Idle conversations are dropped so the store holds only live ones.
   const sweep = async () => {
     const removed = await stateStorage.expireIdleConversations(new Date(now().getTime() - config.conversationTtlMs));
     if (removed > 0) logger.info({ removed }, 'expired idle conversation state');
+    const feeds = await directLine.feeds.expireIdle();
+    if (feeds > 0) logger.info({ removed: feeds }, 'expired idle widget conversations');
   };
   // Hourly, starting an hour after start-up: a sweep walks every stored conversation, which is
   // not worth doing while a restarted server is taking its first turns.

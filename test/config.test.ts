@@ -22,7 +22,7 @@ test('a bad value is one line naming the variable', () => {
 
 test('postgres needs a URL, and an app id needs its password', () => {
   expect(() => loadConfig({ STORE: 'postgres' })).toThrow(/DATABASE_URL: is required/);
-  expect(loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://u@h/db' }).store).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+  expect(loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://u@h/db', DIRECT_LINE_TOKEN_SECRET: 'x'.repeat(32) }).store).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
   expect(() => loadConfig({ MicrosoftAppId: 'abc' })).toThrow(/MicrosoftAppPassword/);
 });
 

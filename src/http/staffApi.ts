@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { HANDOFF_STATUSES, type Handoff, type HandoffEvent } from '../domain/handoff/Handoff.js';
-import { HandoffNotFoundError, HandoffStateError, type HandoffService } from '../domain/handoff/HandoffService.js';
+import { HandoffNotFoundError, HandoffStateError, type HandoffEventMeta, type HandoffService } from '../domain/handoff/HandoffService.js';
 import type { AuditLog } from '../domain/staff/AuditLog.js';
 import type { StaffTokens } from '../domain/staff/StaffTokens.js';
 import type { Actor, Ticket } from '../domain/tickets/Ticket.js';
@@ -16,7 +16,9 @@ export interface StaffApiDeps {
   tokens: Pick<StaffTokens, 'verify'>;
   audit: Pick<AuditLog, 'record'>;
   tickets: Pick<TicketService, 'list' | 'get' | 'update' | 'comment'>;
-  handoffs: Pick<HandoffService, 'list' | 'get' | 'position' | 'accept' | 'agentMessage' | 'close' | 'toTicket' | 'subscribe'>;
+  handoffs: Pick<HandoffService, 'list' | 'get' | 'position' | 'accept' | 'agentMessage' | 'close' | 'toTicket' | 'subscribe'> &
+    /** Without these the streams still work, with no resuming from `Last-Event-ID`. */
+    Partial<Pick<HandoffService, 'eventsSince' | 'eventPosition'>>;
   logger: Logger;
   /** Interval of the SSE comment heartbeat; 15 s unless a test wants it shorter. */
   heartbeatMs?: number;
@@ -150,8 +152,9 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
 
   // ---- tickets -------------------------------------------------------------------------------
 
+  // Keyset pagination: `{ items, nextCursor, limit }`; pass nextCursor back as `cursor` for the next page.
   server.get('/api/tickets', route(async (req, res) => {
-    const filter = parse(TicketFilterSchema, query(req), 'query');
+    const { page: _page, pageSize: _pageSize, ...filter } = parse(TicketFilterSchema, query(req), 'query');
     res.json(await tickets.list(filter));
   }));
 
@@ -240,11 +243,16 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
   }));
 }
 
+/** `Last-Event-ID`: `<epoch>.<id>`, as the `id:` lines this stream writes. */
+const LAST_EVENT_ID = /^([A-Za-z0-9_-]{1,40})\.(\d{1,15})$/;
+
 /**
- * Server-Sent Events: a snapshot first, then every handoff event (of one handoff, or all of them)
- * as `event: <type>` / `data: <json>`, and a comment line every 15 s so proxies keep the
- * connection open. Events that arrive while the snapshot is read are held and sent after it.
- * Resolves when the client goes away, after unsubscribing.
+ * Server-Sent Events: a snapshot first, then every handoff event (of one handoff, or all of them,
+ * on every instance) as `id: <epoch>.<n>` / `event: <type>` / `data: <json>`, and a comment line
+ * every 15 s so proxies keep the connection open. A client that reconnects with `Last-Event-ID`
+ * (EventSource does) gets the events it missed instead of a snapshot, when they are still kept.
+ * Events that arrive while the snapshot or the replay is read are held and sent after it, none
+ * twice. Resolves when the client goes away, after unsubscribing.
  */
 async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snapshot: () => Promise<{ type: string }>, handoffId?: string): Promise<void> {
   res.writeHead(200, {
@@ -256,11 +264,20 @@ async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snap
   const write = (chunk: string) => {
     if (!res.writableEnded && !res.destroyed) res.write(chunk);
   };
-  const format = (event: { type: string }) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-  let held: HandoffEvent[] | null = [];
-  const unsubscribe = deps.handoffs.subscribe((event) => {
-    if (held) held.push(event);
-    else write(format(event));
+  // The id line last: field order does not matter to SSE, and simple readers take event + data first.
+  const format = (event: { type: string }, meta?: HandoffEventMeta) =>
+    `event: ${event.type}\ndata: ${JSON.stringify(event)}\n${meta ? `id: ${meta.epoch}.${meta.id}\n` : ''}\n`;
+  // Events up to this id are in what was sent already (the snapshot, or the replay).
+  let sentUpTo = 0;
+  const send = (event: HandoffEvent, meta: HandoffEventMeta) => {
+    if (meta.id <= sentUpTo) return;
+    sentUpTo = meta.id;
+    write(format(event, meta));
+  };
+  let held: Array<{ event: HandoffEvent; meta: HandoffEventMeta }> | null = [];
+  const unsubscribe = deps.handoffs.subscribe((event, meta) => {
+    if (held) held.push({ event, meta });
+    else send(event, meta);
   }, handoffId);
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
   const closed = new Promise<void>((resolve) => {
@@ -271,11 +288,21 @@ async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snap
     });
   });
   try {
-    write(format(await snapshot()));
+    const resumeFrom = LAST_EVENT_ID.exec(req.header('last-event-id') ?? '');
+    const missed = resumeFrom && deps.handoffs.eventsSince ? await deps.handoffs.eventsSince(resumeFrom[1] ?? '', Number(resumeFrom[2]), handoffId) : null;
+    if (missed) {
+      sentUpTo = Number(resumeFrom?.[2]);
+      for (const { event, meta } of missed) send(event, meta);
+    } else {
+      // The position first: the snapshot, read after it, holds every event up to it.
+      const position = await deps.handoffs.eventPosition?.();
+      write(format(await snapshot(), position));
+      if (position) sentUpTo = position.id;
+    }
   } catch (err) {
     deps.logger.error({ err: { message: (err as Error).message }, path: req.getPath() }, 'event stream snapshot failed');
   }
-  for (const event of held) write(format(event));
+  for (const { event, meta } of held) send(event, meta);
   held = null;
   await closed;
 }

@@ -1,19 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ETagConflictError, type DocumentStore } from '../domain/ports/DocumentStore.js';
 import type { Ticket } from '../domain/tickets/Ticket.js';
-import type { TicketStore } from '../domain/tickets/TicketStore.js';
+import { compareNewestFirst, cursorOf, matchesSearch, type TicketOwner, type TicketQuery, type TicketSlice } from '../domain/tickets/ticketQuery.js';
+import { TicketExistsError, type TicketStore } from '../domain/tickets/TicketStore.js';
 import { DocumentSequence } from './DocumentSequence.js';
 
 export const TICKETS_COLLECTION = 'tickets';
 /** Concurrent updates of one ticket retry on an eTag conflict at most this often. */
 const MAX_ATTEMPTS = 10;
 
-export class TicketExistsError extends Error {
-  constructor(readonly id: string) {
-    super(`DocumentTicketStore.create(): a ticket with the id "${id}" already exists.`);
-    this.name = 'TicketExistsError';
-  }
-}
+export { TicketExistsError };
 
 /**
  * The tickets port on the DocumentStore: collection `tickets`, one document per ticket, id = ticket
@@ -50,7 +46,7 @@ export class DocumentTicketStore implements TicketStore {
       // Create-only: an existing ticket with this id is never overwritten.
       await this.store.write(TICKETS_COLLECTION, ticket.id, ticket, null);
     } catch (err) {
-      if (err instanceof ETagConflictError) throw new TicketExistsError(ticket.id);
+      if (err instanceof ETagConflictError) throw new TicketExistsError('DocumentTicketStore.create()', ticket.id);
       throw err;
     }
   }
@@ -78,7 +74,33 @@ export class DocumentTicketStore implements TicketStore {
     }
   }
 
-  async all(): Promise<Ticket[]> {
+  async query(query: TicketQuery): Promise<TicketSlice> {
+    const assignee = query.assignee?.toLowerCase();
+    const { after, search } = query;
+    // One process's embedded store: a scan of the collection is what it has (PostgreSQL uses indexes).
+    const matching = (await this.all())
+      .filter((t) => query.status === undefined || t.status === query.status)
+      .filter((t) => assignee === undefined || t.assignee?.toLowerCase() === assignee)
+      .filter((t) => search === undefined || matchesSearch(t, search))
+      .filter((t) => after === undefined || compareNewestFirst(cursorOf(t), after) > 0)
+      .sort(newestFirst);
+    const tickets = matching.slice(0, query.limit);
+    const last = tickets.at(-1);
+    return { tickets, nextCursor: matching.length > query.limit && last ? cursorOf(last) : null };
+  }
+
+  async forCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]> {
+    return (await this.all())
+      .filter((t) => t.customer.channelId === owner.channelId && t.customer.userId === owner.userId)
+      .sort(newestFirst)
+      .slice(0, limit);
+  }
+
+  private async all(): Promise<Ticket[]> {
     return (await this.store.list<Ticket>(TICKETS_COLLECTION)).map((doc) => doc.value);
   }
+}
+
+function newestFirst(a: Ticket, b: Ticket): number {
+  return compareNewestFirst(cursorOf(a), cursorOf(b));
 }

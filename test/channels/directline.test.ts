@@ -2,7 +2,7 @@ import http from 'node:http';
 import restify from 'restify';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import WebSocket from 'ws';
-import { ConversationFeeds } from '../../src/channels/directline/ConversationFeeds.js';
+import { InMemoryConversationFeeds } from '../../src/channels/directline/ConversationFeeds.js';
 import { DirectLineTokens } from '../../src/channels/directline/DirectLineTokens.js';
 import { attachDirectLineStream } from '../../src/channels/directline/stream.js';
 import { listen } from '../../src/server.js';
@@ -343,20 +343,20 @@ test('the stream refuses (403, before upgrading) a token for another conversatio
 });
 
 test('the stream pings as a heartbeat, drops a client that stops answering, and unsubscribes on close', async () => {
-  const feeds = new ConversationFeeds();
+  const feeds = new InMemoryConversationFeeds();
   const tokens = new DirectLineTokens('stream-test-secret-stream-test-secret');
   const unsubscribed = vi.fn();
   const subscribe = feeds.subscribe.bind(feeds);
   vi.spyOn(feeds, 'subscribe').mockImplementation((id, listener) => {
     const off = subscribe(id, listener);
-    return off && (() => (unsubscribed(), off()));
+    return () => (unsubscribed(), off());
   });
   const server = restify.createServer();
   attachDirectLineStream(server, { tokens, feeds, logger: silentLogger, heartbeatMs: 50 });
   const port = await listen(server, 0, '127.0.0.1');
   try {
     const id = DirectLineTokens.newConversationId();
-    feeds.open(id);
+    await feeds.open(id);
     const url = `ws://127.0.0.1:${port}/v3/directline/conversations/${id}/stream?t=${tokens.issueStream(id, DirectLineTokens.newUserId())}`;
     const stream = await openStream(url);
     let pings = 0;
@@ -365,7 +365,7 @@ test('the stream pings as a heartbeat, drops a client that stops answering, and 
     expect(pings).toBeGreaterThan(1);
     // An empty conversation: nothing but pings.
     expect(stream.frames).toEqual([]);
-    feeds.append(id, { type: 'message', text: 'hello' });
+    await feeds.append(id, { type: 'message', text: 'hello' });
     expect((await stream.until((all) => all.length === 1))[0]).toMatchObject({ type: 'message', text: 'hello', id: `${id}|0000001` });
     expect(stream.sets()).toEqual([{ activities: [expect.objectContaining({ text: 'hello' })], watermark: '1' }]);
     await stream.close();

@@ -1,5 +1,6 @@
 import { InMemoryCustomerDeliveries } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
 import { HandoffService, type HandoffRequest } from '../../src/domain/handoff/HandoffService.js';
+import type { HandoffStore } from '../../src/domain/handoff/HandoffStore.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
 import { DeliveryError, type CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
 import type { Actor, ConversationAddress, Ticket, TicketDraft } from '../../src/domain/tickets/Ticket.js';
@@ -93,4 +94,16 @@ export function setup(schedule = 'Mon-Fri 08:00-18:00', timeZone = 'UTC', option
   /** Runs every enqueued message to its outcome (moving the manual timer through timeouts and retries). */
   const settleDeliveries = () => settle(deliveries, timer);
   return { documents, store, messenger, tickets, clock, timer, deliveries, service, errors, settle: settleDeliveries };
+}
+
+/**
+ * A HandoffService on a given store (24x7, average 6 minutes), with its own delivery queue: two of
+ * them on one store are two instances of the bot sharing a database.
+ */
+export function serviceOn(store: HandoffStore, clock: FixedClock = new FixedClock()) {
+  const messenger = new RecordingMessenger();
+  const timer = new ManualTimer();
+  const deliveries = new InMemoryCustomerDeliveries(messenger, { timer });
+  const service = new HandoffService(store, new FakeTickets(), deliveries, new StaffedHours('24x7'), clock.now, { averageMinutes: 6 });
+  return { service, messenger, deliveries, settle: () => settle(deliveries, timer) };
 }

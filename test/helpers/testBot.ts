@@ -16,7 +16,7 @@ import { calendarDay } from '../../src/domain/warranty/calendar.js';
 import { WarrantyCheck } from '../../src/domain/warranty/WarrantyCheck.js';
 import { DocumentDeviceRegistry } from '../../src/storage/DocumentDeviceRegistry.js';
 import { MemoryDocumentStore } from './MemoryDocumentStore.js';
-import { documentStores } from '../../src/storage/SupportStores.js';
+import { documentStores, type SupportStores } from '../../src/storage/SupportStores.js';
 import { composeSupportDesk } from '../../src/composeSupportDesk.js';
 import { HandoffService } from '../../src/domain/handoff/HandoffService.js';
 import { StaffedHours } from '../../src/domain/handoff/StaffedHours.js';
@@ -33,10 +33,13 @@ export const THRESHOLD = 0.55;
 
 let cached: Promise<{ knowledge: KnowledgeBase } & ReturnType<typeof buildTriage>> | undefined;
 
-/** The services and bot as main.ts wires them, on an in-memory store, staffed around the clock. */
-export async function testDesk(now: () => Date = () => new Date(), options: { appId?: string } = {}) {
+/**
+ * The services and bot as main.ts wires them, on an in-memory store (or the `stores` given: lowdb,
+ * PostgreSQL), staffed around the clock.
+ */
+export async function testDesk(now: () => Date = () => new Date(), options: { appId?: string; stores?: SupportStores } = {}) {
   return composeSupportDesk({
-    stores: documentStores(new MemoryDocumentStore()),
+    stores: options.stores ?? documentStores(new MemoryDocumentStore()),
     ...(await modelsAndKnowledge()),
     registry: await sampleRegistry(),
     botAuth: options.appId

@@ -260,37 +260,45 @@ describe('tickets', () => {
     seeded = await seedTickets();
   });
 
-  test('list: newest first, paginated, with the total', async () => {
-    const first = await call('GET', '/api/tickets?pageSize=10');
+  test('list: newest first, a page at a time; nextCursor leads on until the last page', async () => {
+    const first = await call('GET', '/api/tickets?limit=10');
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ total: 25, page: 1, pageSize: 10 });
-    expect(first.body.items).toHaveLength(10);
-    expect(first.body.items[0].id).toBe('T-000025');
-    const third = await call('GET', '/api/tickets?pageSize=10&page=3');
+    expect(first.body).toMatchObject({ limit: 10, nextCursor: expect.any(String) });
+    expect(first.body.items.map((t: Ticket) => t.id)).toEqual(Array.from({ length: 10 }, (_, i) => `T-0000${25 - i}`));
+    const second = await call('GET', `/api/tickets?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(second.body.items[0].id).toBe('T-000015');
+    const third = await call('GET', `/api/tickets?limit=10&cursor=${encodeURIComponent(second.body.nextCursor)}`);
     expect(third.body.items.map((t: Ticket) => t.id)).toEqual(['T-000005', 'T-000004', 'T-000003', 'T-000002', 'T-000001']);
-    expect((await call('GET', '/api/tickets?page=9')).body).toMatchObject({ items: [], total: 25, page: 9, pageSize: 20 });
+    expect(third.body.nextCursor).toBeNull();
+    // 50 by default: all 25 on one page.
+    expect((await call('GET', '/api/tickets')).body).toMatchObject({ limit: 50, nextCursor: null, items: expect.any(Array) });
+    expect((await call('GET', '/api/tickets?limit=200')).body.items).toHaveLength(25);
   });
 
   test('list: filters by status, assignee and text, together too', async () => {
-    const inProgress = await call('GET', '/api/tickets?status=in_progress');
-    expect(inProgress.body.total).toBe(4);
-    expect((await call('GET', '/api/tickets?assignee=LEE')).body.total).toBe(4);
-    expect((await call('GET', '/api/tickets?assignee=nobody')).body.total).toBe(0);
-    const nvr = await call('GET', `/api/tickets?text=${encodeURIComponent('does not boot')}`);
-    expect(nvr.body.items.map((t: Ticket) => t.id)).toEqual(['T-000025', 'T-000020', 'T-000015', 'T-000010', 'T-000005']);
-    expect((await call('GET', '/api/tickets?text=lindqvist')).body.items.map((t: Ticket) => t.id)).toEqual(['T-000007']);
-    expect((await call('GET', '/api/tickets?text=SN-1003&status=in_progress&assignee=lee')).body.total).toBe(1);
-    expect((await call('GET', '/api/tickets?status=&text=')).body.total).toBe(25);
+    const ids = async (query: string) => (await call('GET', `/api/tickets?${query}`)).body.items.map((t: Ticket) => t.id);
+    expect(await ids('status=in_progress')).toHaveLength(4);
+    expect(await ids('assignee=LEE')).toHaveLength(4);
+    expect(await ids('assignee=nobody')).toEqual([]);
+    expect(await ids(`text=${encodeURIComponent('does not boot')}`)).toEqual(['T-000025', 'T-000020', 'T-000015', 'T-000010', 'T-000005']);
+    expect(await ids('text=lindqvist')).toEqual(['T-000007']);
+    expect(await ids('text=SN-1003&status=in_progress&assignee=lee')).toHaveLength(1);
+    expect(await ids('status=&text=&cursor=')).toHaveLength(25);
   });
 
-  test('list: a bad filter is a 400 naming the parameter', async () => {
+  test('list: a bad filter is a 400 naming the parameter; page numbers are refused with the way to page now', async () => {
     const status = await call('GET', '/api/tickets?status=done');
     expect(status.status).toBe(400);
     expect(status.body).toEqual({ error: 'bad_request', message: expect.stringMatching(/^query: status/) });
-    for (const q of ['page=0', 'page=abc', 'pageSize=1000', 'page=1.5']) {
+    for (const q of ['limit=0', 'limit=abc', 'limit=201', 'limit=1.5', 'cursor=abc', `cursor=${'x'.repeat(101)}`]) {
       const res = await call('GET', `/api/tickets?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.message, q).toMatch(new RegExp(`^query: ${q.split('=')[0]}`));
+    }
+    for (const q of ['page=2', 'pageSize=10']) {
+      const res = await call('GET', `/api/tickets?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.message, q).toMatch(/nextCursor/);
     }
   });
 

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import type { DocumentStore } from '../../src/domain/ports/DocumentStore.js';
 import { TicketService } from '../../src/domain/tickets/TicketService.js';
 import type { Ticket } from '../../src/domain/tickets/Ticket.js';
 import { DocumentSequence } from '../../src/storage/DocumentSequence.js';
@@ -9,10 +10,34 @@ import { DocumentTicketStore, TicketExistsError } from '../../src/storage/Docume
 import { LowdbDocumentStore } from '../../src/storage/LowdbDocumentStore.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { manualClock, recordingDeliveries } from './helpers.js';
+import { ticketStoreContract } from './ticketStoreContract.js';
 
 const temps: string[] = [];
 afterEach(async () => {
   await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Two ticket stores on one DocumentStore: two services (or processes) sharing it. */
+const pairOn = (documents: DocumentStore) => ({ a: new DocumentTicketStore(documents), b: new DocumentTicketStore(documents) });
+
+describe('DocumentTicketStore on memory', () => {
+  ticketStoreContract(async () => pairOn(new MemoryDocumentStore()));
+});
+
+describe('DocumentTicketStore on lowdb', () => {
+  const opened: Array<{ store: LowdbDocumentStore; dir: string }> = [];
+  afterAll(async () => {
+    for (const { store, dir } of opened.splice(0)) {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  ticketStoreContract(async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tickets-contract-'));
+    const store = await LowdbDocumentStore.open(dir);
+    opened.push({ store, dir });
+    return pairOn(store);
+  });
 });
 
 function ticket(id: string): Ticket {
@@ -87,7 +112,7 @@ test('update: concurrent changes of one ticket all survive (read, change, write 
 test('update of an unknown ticket resolves with null and writes nothing', async () => {
   const tickets = new DocumentTicketStore(new MemoryDocumentStore());
   expect(await tickets.update('T-000009', (t) => t)).toBeNull();
-  expect(await tickets.all()).toEqual([]);
+  expect((await tickets.query({ limit: 10 })).tickets).toEqual([]);
 });
 
 test('lowdb: tickets and their numbers survive reopening the store', async () => {

@@ -1,6 +1,7 @@
 import { expect, expectTypeOf, test } from 'vitest';
 import type { TicketFilter } from '../../src/domain/tickets/Ticket.js';
 import type { TicketPatch } from '../../src/domain/tickets/TicketService.js';
+import { decodeTicketCursor, encodeTicketCursor } from '../../src/domain/tickets/ticketQuery.js';
 import { TicketCommentSchema, TicketFilterSchema, TicketPatchSchema } from '../../src/domain/tickets/ticketSchemas.js';
 
 test('TicketPatchSchema: at least one known field, valid values, "" or null unassigns', () => {
@@ -22,17 +23,32 @@ test('TicketCommentSchema: text 1..4000 (trimmed) and a boolean public', () => {
   expect(TicketCommentSchema.safeParse({ text: 'hi' }).success).toBe(false);
 });
 
-test('TicketFilterSchema: query strings, numbers coerced, empty values absent, defaults 1 and 20', () => {
-  expect(TicketFilterSchema.parse({})).toMatchObject({ page: 1, pageSize: 20 });
-  expect(TicketFilterSchema.parse({ status: 'open', page: '3', pageSize: '50', text: ' cam ', assignee: '' })).toMatchObject({
+test('TicketFilterSchema: query strings, numbers coerced, empty values absent, limit 50 by default and at most 200, a cursor checked', () => {
+  expect(TicketFilterSchema.parse({})).toEqual({ limit: 50 });
+  const cursor = encodeTicketCursor({ createdAt: '2025-03-01T09:00:00.000Z', number: 42 });
+  expect(TicketFilterSchema.parse({ status: 'open', limit: '200', text: ' cam ', assignee: '', cursor })).toMatchObject({
     status: 'open',
-    page: 3,
-    pageSize: 50,
+    limit: 200,
     text: 'cam',
     assignee: undefined,
+    cursor,
   });
-  for (const bad of [{ status: 'done' }, { page: '0' }, { page: 'two' }, { pageSize: '101' }, { page: '1.5' }]) {
+  expect(TicketFilterSchema.parse({ cursor: '' })).toEqual({ limit: 50 });
+  for (const bad of [{ status: 'done' }, { limit: '0' }, { limit: 'two' }, { limit: '201' }, { limit: '1.5' }, { cursor: 'abc' }, { cursor: 'x'.repeat(101) }]) {
     expect(TicketFilterSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   }
+  // Page numbers were replaced: an old client is told so instead of getting page 1 again.
+  const old = TicketFilterSchema.safeParse({ page: '2', pageSize: '20' });
+  expect(old.success).toBe(false);
+  expect(old.error?.issues.map((i) => i.message).join(' ')).toMatch(/nextCursor/);
   expectTypeOf<ReturnType<typeof TicketFilterSchema.parse>>().toExtend<TicketFilter>();
+});
+
+test('ticket cursors: round trip; anything else is not one', () => {
+  const key = { createdAt: '2025-03-01T09:00:00.000Z', number: 123 };
+  expect(decodeTicketCursor(encodeTicketCursor(key))).toEqual(key);
+  const encoded = (text: string) => Buffer.from(text).toString('base64url');
+  for (const bad of ['', 'abc', '!!!', encoded('2025-03-01T09:00:00.000Z~0'), encoded('2025-13-45T09:00:00.000Z~1'), encoded('yesterday~1')]) {
+    expect(decodeTicketCursor(bad), bad).toBeNull();
+  }
 });

@@ -45,7 +45,7 @@ export class DirectLineAdapter extends BotAdapter implements ConversationTranspo
       const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
       if (!conversationId) throw new UnreachableConversationError('no conversation id');
       const { serviceUrl: _serviceUrl, ...rest } = activity;
-      const stored = this.feeds.append(conversationId, {
+      const stored = await this.feeds.append(conversationId, {
         ...rest,
         timestamp: this.now().toISOString(),
         conversation: { id: conversationId },
@@ -68,7 +68,7 @@ export class DirectLineAdapter extends BotAdapter implements ConversationTranspo
   /** A proactive turn into a widget conversation (agent replies, ticket updates, queue moves). */
   async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const conversationId = reference.conversation?.id;
-    if (!conversationId || !this.feeds.has(conversationId)) throw new UnreachableConversationError('the widget conversation has ended');
+    if (!conversationId || !(await this.feeds.has(conversationId))) throw new UnreachableConversationError('the widget conversation has ended');
     const request = TurnContext.applyConversationReference({ type: 'event', name: 'continueConversation' }, reference, true);
     await this.runMiddleware(new TurnContext(this, request), logic);
   }

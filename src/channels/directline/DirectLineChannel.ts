@@ -4,7 +4,6 @@ import type { TurnRunner } from '../../bot/TurnRunner.js';
 import { sendError } from '../../http/errors.js';
 import type { Edge, HttpPlugin } from '../../http/plugin.js';
 import { describeZodError } from '../../knowledge/jsonl.js';
-import type { FeedActivity } from './ConversationFeeds.js';
 import { BOT_ACCOUNT, DIRECT_LINE_SERVICE_URL, WEBCHAT_CHANNEL_ID, type DirectLineAdapter } from './DirectLineAdapter.js';
 import { DirectLineTokens, type DirectLineGrant } from './DirectLineTokens.js';
 import { ClientActivitySchema, ConversationIdSchema, WatermarkQuerySchema } from './schemas.js';
@@ -109,14 +108,14 @@ export class DirectLineChannel implements HttpPlugin {
       const grant = authorize(req, res, tokens);
       if (!grant) return;
       const token = tokens.issue(grant.conversationId, grant.userId);
-      if (feeds.has(grant.conversationId)) {
+      if (await feeds.has(grant.conversationId)) {
         res.status(200);
         res.json(conversationBody(req, grant, token));
         return;
       }
       // A new conversation holds a feed and runs a welcome turn: counted per client.
       if (!(await limits.take('conversations', limits.clientAddress(req), res))) return;
-      feeds.open(grant.conversationId);
+      await feeds.open(grant.conversationId);
       // The bot's own welcome: the same conversationUpdate a channel sends when a user joins.
       const joined = {
         type: 'conversationUpdate',
@@ -139,7 +138,7 @@ export class DirectLineChannel implements HttpPlugin {
       // Web Chat's reconnect after its stream closed: a fresh token and a streamUrl resuming at its watermark.
       const query = watermarkOf(req);
       if (!query.success) return sendError(res, 400, 'BadArgument', `Invalid query: ${describeZodError(query.error)}`);
-      if (!feeds.has(id.data)) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
+      if (!(await feeds.has(id.data))) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
       res.json(conversationBody(req, grant, tokens.issue(grant.conversationId, grant.userId), query.data.watermark));
     });
 
@@ -149,7 +148,7 @@ export class DirectLineChannel implements HttpPlugin {
       if (!authorize(req, res, tokens, id.data)) return;
       const query = watermarkOf(req);
       if (!query.success) return sendError(res, 400, 'BadArgument', `Invalid query: ${describeZodError(query.error)}`);
-      const page = feeds.since(id.data, query.data.watermark);
+      const page = await feeds.since(id.data, query.data.watermark);
       if (!page) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
       res.json({ activities: page.activities, watermark: String(page.watermark) });
     });
@@ -162,7 +161,7 @@ export class DirectLineChannel implements HttpPlugin {
       if (!req.is('json')) return sendError(res, 415, 'BadArgument', 'Send the activity as application/json.');
       const parsed = ClientActivitySchema.safeParse(req.body);
       if (!parsed.success) return sendError(res, 400, 'BadArgument', `Invalid activity: ${describeZodError(parsed.error)}`);
-      if (!feeds.has(id.data)) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
+      if (!(await feeds.has(id.data))) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
       if (parsed.data.type !== 'typing' && !(await limits.take('messages', `${WEBCHAT_CHANNEL_ID}:${id.data}`, res))) return;
       const { from, ...rest } = parsed.data;
       // The user is who the token says, whatever the client wrote into `from`.
@@ -174,7 +173,9 @@ export class DirectLineChannel implements HttpPlugin {
         channelId: WEBCHAT_CHANNEL_ID,
       };
       // Echoed first, with the client's clientActivityID, so Web Chat marks the message as sent.
-      const echoed = feeds.append(id.data, userActivity) as FeedActivity;
+      const echoed = await feeds.append(id.data, userActivity);
+      // Ended between the check and the append (expired, evicted).
+      if (!echoed) return sendError(res, 404, 'NotFound', 'The conversation has ended or never started.');
       if (parsed.data.type !== 'typing' && !(await runTurn(echoed, res, logger))) return;
       res.json({ id: echoed.id });
     });

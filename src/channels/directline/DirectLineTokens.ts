@@ -32,7 +32,10 @@ export class DirectLineTokens {
   private readonly streamKey: Buffer;
 
   constructor(
-    /** From DIRECT_LINE_TOKEN_SECRET, or random per process (tokens then die with the process, as the in-memory feeds do). */
+    /**
+     * DIRECT_LINE_TOKEN_SECRET, or the one kept in DATA_DIR (tokenSecret.ts); every instance that
+     * serves the widget must use the same one. Without any, random (tokens die with the process).
+     */
     secret: string | undefined,
     private readonly lifetimeSeconds: number = 30 * 60,
     private readonly now: () => Date = () => new Date(),

@@ -59,8 +59,8 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
 /**
  * The Direct Line 3.0 WebSocket stream on the server's `upgrade` event: the `t` query parameter must be
  * a live stream token for the conversation in the path (403 otherwise, before upgrading). Once open,
- * every activity appended to the conversation's feed after `watermark` (all of them without one) is
- * sent as a text frame `{"activities":[…],"watermark":"N"}`, as polling returns them; nothing is sent
+ * every activity appended to the conversation's feed after `watermark` (all of them without one), by
+ * any instance sharing the feeds, is sent as a text frame `{"activities":[…],"watermark":"N"}`, as polling returns them; nothing is sent
  * while there is nothing new. What the client sends (Web Chat sends "" as its keep-alive) is ignored.
  */
 export function attachDirectLineStream(server: Server, deps: StreamDeps): void {
@@ -93,19 +93,30 @@ export function attachDirectLineStream(server: Server, deps: StreamDeps): void {
     if (check.grant.conversationId !== id.data) return refuse(socket, 403, 'Forbidden', 'The stream token is for another conversation.');
     const query = WatermarkQuerySchema.safeParse({ watermark: url.searchParams.get('watermark') ?? undefined });
     if (!query.success) return refuse(socket, 400, 'BadArgument', 'The watermark must be a whole number.');
-    if (!feeds.has(id.data)) return refuse(socket, 404, 'NotFound', 'The conversation has ended or never started.');
-
-    // @types/ws 7 wants a net.Socket; the upgrade event's Duplex is one (or a TLS socket).
-    wss.handleUpgrade(req, socket as Socket, head, (ws) => stream(ws, id.data, query.data.watermark));
+    const conversationId = id.data;
+    feeds.has(conversationId).then(
+      (exists) => {
+        if (!exists) return refuse(socket, 404, 'NotFound', 'The conversation has ended or never started.');
+        // @types/ws 7 wants a net.Socket; the upgrade event's Duplex is one (or a TLS socket).
+        wss.handleUpgrade(req, socket as Socket, head, (ws) => stream(ws, conversationId, query.data.watermark));
+      },
+      (err: Error) => {
+        logger.error({ conversationId, err: { message: err.message } }, 'directline stream: the feed could not be read');
+        refuse(socket, 503, 'ServiceUnavailable', 'The conversation could not be read; reconnect shortly.');
+      },
+    );
   });
 
   const stream = (ws: WebSocket, conversationId: string, from: number) => {
     let watermark = from;
     let alive = true;
+    // One read at a time; a wake during a read reads again after it (appends may come from any instance).
+    let reading = false;
+    let again = false;
 
-    const flush = () => {
+    const readOnce = async (): Promise<void> => {
+      const page = await feeds.since(conversationId, watermark);
       if (ws.readyState !== WebSocket.OPEN) return;
-      const page = feeds.since(conversationId, watermark);
       if (!page) {
         ws.close(1000, 'The conversation has ended.');
         return;
@@ -120,11 +131,33 @@ export function attachDirectLineStream(server: Server, deps: StreamDeps): void {
       ws.send(JSON.stringify({ activities: page.activities, watermark: String(page.watermark) }));
     };
 
+    const flush = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      const loop = async () => {
+        do {
+          again = false;
+          if (ws.readyState !== WebSocket.OPEN) return;
+          await readOnce();
+        } while (again);
+      };
+      loop()
+        .catch((err: Error) => {
+          // The client reconnects (GET the conversation) and resumes from its watermark.
+          logger.warn({ conversationId, err: { message: err.message } }, 'directline stream: the feed could not be read; disconnected');
+          ws.close(1011, 'The conversation could not be read.');
+        })
+        .finally(() => {
+          reading = false;
+          // A wake that came after the loop's last check.
+          if (again) flush();
+        });
+    };
+
     const unsubscribe = feeds.subscribe(conversationId, flush);
-    if (!unsubscribe) {
-      ws.close(1000, 'The conversation has ended.');
-      return;
-    }
     const heartbeat = setInterval(() => {
       if (!alive) {
         ws.terminate();

@@ -1,13 +1,14 @@
 import { ActivityTypes, Channels, TurnContext, type Activity, type CloudAdapter, type ConversationReference, type Storage } from 'botbuilder';
 import type { Handoff, HandoffEvent } from '../../domain/handoff/Handoff.js';
-import { HandoffNotFoundError, HandoffStateError } from '../../domain/handoff/HandoffService.js';
+import { HandoffNotFoundError, HandoffStateError, type HandoffEventMeta } from '../../domain/handoff/HandoffService.js';
+import { ETagConflictError, type DocumentStore } from '../../domain/ports/DocumentStore.js';
 import { handoffCardActivity, isHandoffCardAction } from './handoffCard.js';
 import type { StaffActivityRouter } from '../../bot/StaffActivityRouter.js';
 export type { StaffActivityRouter };
 
 /** The part of HandoffService the Teams staff channel uses. */
 export interface StaffHandoffs {
-  subscribe(listener: (event: HandoffEvent) => void, handoffId?: string): () => void;
+  subscribe(listener: (event: HandoffEvent, meta: HandoffEventMeta) => void, handoffId?: string): () => void;
   get(id: string): Promise<Handoff | null>;
   position(id: string): Promise<number | null>;
   accept(id: string, agent: string): Promise<Handoff>;
@@ -31,6 +32,10 @@ export const channelOf = (conversationId: string) => conversationId.split(';')[0
 const CLOSE = /^\s*close\s*(?:[:\u2013-]\s*([\s\S]*))?$/i;
 const THREAD_KEY = (conversationId: string) => `teams-staff/thread/${conversationId}`;
 const HANDOFF_KEY = (handoffId: string) => `teams-staff/handoff/${handoffId}`;
+/** One document per posted event: whoever creates it posts. */
+const CLAIMS = 'teams-staff-claims';
+/** Claims are needed only while every instance may still be handling the event. */
+const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Staff in Teams: every queued handoff is posted to the configured Teams channel as a card with
@@ -40,11 +45,17 @@ const HANDOFF_KEY = (handoffId: string) => `teams-staff/handoff/${handoffId}`;
  *
  * Which thread belongs to which handoff is kept in the bot's Storage (both directions), so a
  * restart does not orphan a conversation in progress.
+ *
+ * With several instances every one hears every handoff event (the event bus); each post is made
+ * once: the instance that creates the event's claim document (create-only, in the shared store)
+ * posts, the others skip it. An instance that dies between its claim and its post loses that post
+ * (at most once, never twice).
  */
 export class TeamsStaffChannel implements StaffActivityRouter {
   private readonly pending = new Set<Promise<void>>();
   private unsubscribe: (() => void) | undefined;
   private readonly channel: Partial<ConversationReference>;
+  private lastClaimPrune = 0;
 
   constructor(
     private readonly handoffs: StaffHandoffs,
@@ -53,6 +64,8 @@ export class TeamsStaffChannel implements StaffActivityRouter {
     channel: { conversation: { id: string } } & Record<string, unknown>,
     private readonly storage: Storage,
     private readonly onError: (err: unknown, context: string) => void = () => undefined,
+    /** The store every instance shares, for the claims; without it (one process) every event is posted here. */
+    private readonly claims?: DocumentStore,
   ) {
     if (!channel.conversation.id) throw new Error('TeamsStaffChannel: the staff conversation reference has no conversation.id');
     this.channel = channel as unknown as Partial<ConversationReference>;
@@ -60,7 +73,7 @@ export class TeamsStaffChannel implements StaffActivityRouter {
 
   /** Starts listening to handoff events; stop() (or the returned function) ends it. */
   start(): () => void {
-    this.unsubscribe ??= this.handoffs.subscribe((event) => this.track(this.onEvent(event), `${event.type} event`));
+    this.unsubscribe ??= this.handoffs.subscribe((event, meta) => this.track(this.onEvent(event, meta), `${event.type} event`));
     return () => this.stop();
   }
 
@@ -124,9 +137,10 @@ export class TeamsStaffChannel implements StaffActivityRouter {
     );
   }
 
-  private async onEvent(event: HandoffEvent): Promise<void> {
+  private async onEvent(event: HandoffEvent, meta: HandoffEventMeta): Promise<void> {
     switch (event.type) {
       case 'queued': {
+        if (!(await this.claim(meta))) return;
         const thread = await this.poster.startThread(this.channel, handoffCardActivity(event.handoff, event.position));
         await this.remember(event.handoff.id, thread);
         return;
@@ -134,25 +148,45 @@ export class TeamsStaffChannel implements StaffActivityRouter {
       case 'message':
         if (event.line.from !== 'customer') return;
         // Plain text: what the customer typed must not become a Markdown link, formatting or a mention.
-        await this.replyInThread(event.handoffId, `Customer: ${event.line.text}`, 'plain');
+        await this.replyInThread(event.handoffId, `Customer: ${event.line.text}`, meta, 'plain');
         return;
       case 'accepted': {
         // Accepted in the agent console (a Teams accept already said so in the thread).
-        const thread = await this.threadOf(event.handoff.id);
-        if (thread && event.handoff.agent) await this.poster.reply(thread, { type: ActivityTypes.Message, text: `${event.handoff.id} is being handled by ${event.handoff.agent}.` });
+        if (event.handoff.agent) await this.replyInThread(event.handoff.id, `${event.handoff.id} is being handled by ${event.handoff.agent}.`, meta);
         return;
       }
       case 'closed':
-        await this.replyInThread(event.handoff.id, `${event.handoff.id} is closed.`);
+        await this.replyInThread(event.handoff.id, `${event.handoff.id} is closed.`, meta);
         return;
       default:
         return;
     }
   }
 
-  private async replyInThread(handoffId: string, text: string, textFormat?: 'plain'): Promise<void> {
+  private async replyInThread(handoffId: string, text: string, meta: HandoffEventMeta, textFormat?: 'plain'): Promise<void> {
     const thread = await this.threadOf(handoffId);
-    if (thread) await this.poster.reply(thread, { type: ActivityTypes.Message, text, ...(textFormat ? { textFormat } : {}) });
+    if (thread && (await this.claim(meta))) await this.poster.reply(thread, { type: ActivityTypes.Message, text, ...(textFormat ? { textFormat } : {}) });
+  }
+
+  /** True when this instance is the one to post for the event (create-only write of its claim). */
+  private async claim(meta: HandoffEventMeta): Promise<boolean> {
+    if (!this.claims) return true;
+    await this.pruneClaims();
+    try {
+      await this.claims.write(CLAIMS, `${meta.epoch}.${meta.id}`, { at: new Date().toISOString() }, null);
+      return true;
+    } catch (err) {
+      if (err instanceof ETagConflictError) return false;
+      throw err;
+    }
+  }
+
+  /** At most hourly per instance: claims older than a day are of events nobody handles any more. */
+  private async pruneClaims(): Promise<void> {
+    const now = Date.now();
+    if (!this.claims || now - this.lastClaimPrune < 60 * 60 * 1000) return;
+    this.lastClaimPrune = now;
+    await this.claims.expireIdle(CLAIMS, new Date(now - CLAIM_RETENTION_MS));
   }
 
   private async remember(handoffId: string, thread: Partial<ConversationReference>): Promise<void> {

@@ -258,7 +258,7 @@ export class InMemoryCustomerDeliveries implements CustomerDeliveries {
 }
 
 /** The reason staff see, and whether another attempt could help. */
-function describeFailure(err: unknown): { reason: string; permanent: boolean } {
+export function describeFailure(err: unknown): { reason: string; permanent: boolean } {
   if (err instanceof DeliveryError) return { reason: err.message, permanent: err.permanent };
   const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
   return { reason: `failed: ${message.length > 80 ? `${message.slice(0, 79)}…` : message || 'unknown error'}`, permanent: false };

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerDeliveries, DeliveryEvent } from '../delivery/CustomerDeliveries.js';
+import { InMemoryEventBus } from '../events/InMemoryEventBus.js';
+import type { BusEvent, EventBus } from '../ports/EventBus.js';
 import type { Actor, Ticket, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
 import type { Handoff, HandoffEvent, HandoffStatus } from './Handoff.js';
 import { handoffIdOf } from './Handoff.js';
-import type { HandoffStore } from './HandoffStore.js';
+import { HandoffAlreadyOpenError, type HandoffStore } from './HandoffStore.js';
 import type { StaffedHours } from './StaffedHours.js';
 
 /** A handoff keeps at most this many transcript lines (the oldest go first): bounded in storage. */
 export const MAX_HANDOFF_TRANSCRIPT_LINES = 500;
+/** A request whose create lost to a handoff that closed at once asks again at most this often. */
+const MAX_REQUEST_ATTEMPTS = 3;
 /** A ticket summary made from the first customer line is cut to this length. */
 const SUMMARY_MAX = 120;
 
@@ -60,7 +64,19 @@ export class HandoffNotFoundError extends Error {
   }
 }
 
-type Listener = (event: HandoffEvent) => void;
+/** The bus topic of handoff events. */
+export const HANDOFF_TOPIC = 'handoff';
+
+/**
+ * Where an event sits in the stream all instances share: ids grow, and compare only within one
+ * `epoch` (an SSE client resumes with them; a Teams post is claimed once by them).
+ */
+export interface HandoffEventMeta {
+  id: number;
+  epoch: string;
+}
+
+export type HandoffListener = (event: HandoffEvent, meta: HandoffEventMeta) => void;
 
 /**
  * The human handoff: a queue of customers waiting for a person, the live relay between a customer's
@@ -76,12 +92,11 @@ type Listener = (event: HandoffEvent) => void;
  * commands (`accept`, `agentMessage`, `close`, `toTicket`) throw HandoffNotFoundError for an
  * unknown id and HandoffStateError when the handoff's status does not allow the action.
  *
- * Requests of one conversation and ticket conversions of one handoff are serialised in this process
- * (one handoff per conversation, one ticket per handoff); across processes the store's optimistic
- * updates still keep every status change consistent.
+ * Requests of one conversation and ticket conversions of one handoff are serialised in this process;
+ * across processes the store keeps one open handoff per conversation (a create that loses answers
+ * "already" with the winner) and makes every status change atomic (two accepts: one wins).
  */
 export class HandoffService {
-  private readonly listeners = new Set<{ listener: Listener; handoffId?: string }>();
   private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -91,6 +106,8 @@ export class HandoffService {
     private readonly hours: StaffedHours,
     private readonly clock: () => Date,
     private readonly options: HandoffServiceOptions,
+    /** Where events go: every instance's subscribers (consoles, Teams) hear every instance's handoffs. */
+    private readonly bus: EventBus = new InMemoryEventBus(),
   ) {
     if (!(options.averageMinutes > 0)) throw new Error('HandoffService: options.averageMinutes must be a positive number');
     // For the life of the service (as the outbox): every outcome of a handoff's message is recorded.
@@ -103,28 +120,48 @@ export class HandoffService {
    */
   async request(input: HandoffRequest): Promise<HandoffRequestResult> {
     return this.serialised(`conversation:${input.conversationKey}`, async () => {
-      const existing = await this.openFor(input.conversationKey);
-      if (existing) return { kind: 'already', handoff: existing, position: (await this.position(existing.id)) ?? 0 };
-      const now = this.clock();
-      if (!this.hours.isOpen(now)) return { kind: 'closed_hours', nextOpening: this.hours.nextOpening(now) };
-      const handoff: Handoff = {
-        id: handoffId(await this.store.nextNumber()),
-        status: 'waiting',
-        reason: input.reason,
-        customer: { ...input.customer },
-        conversationKey: input.conversationKey,
-        address: input.address,
-        triage: input.triage,
-        warranty: input.warranty,
-        summary: input.summary,
-        transcript: capTranscript(input.transcript),
-        requestedAt: now.toISOString(),
-      };
-      await this.store.create(handoff);
-      const position = (await this.position(handoff.id)) ?? 1;
-      this.emit({ type: 'queued', handoff, position });
-      return { kind: 'queued', handoff, position, estimatedWaitMinutes: this.estimateMinutes(position) };
+      for (let attempt = 1; ; attempt += 1) {
+        const existing = await this.openFor(input.conversationKey);
+        if (existing) return this.already(existing);
+        const now = this.clock();
+        if (!this.hours.isOpen(now)) return { kind: 'closed_hours', nextOpening: this.hours.nextOpening(now) };
+        const handoff = await this.newHandoff(input, now);
+        try {
+          await this.store.create(handoff);
+        } catch (err) {
+          // Another instance (or service on this store) queued this conversation first: the store
+          // keeps one open handoff per conversation, and this request answers with that one.
+          if (!(err instanceof HandoffAlreadyOpenError)) throw err;
+          if (err.open) return this.already(err.open);
+          // The winner closed already: ask again (bounded, in case closes keep racing this).
+          if (attempt >= MAX_REQUEST_ATTEMPTS) throw err;
+          continue;
+        }
+        const position = (await this.position(handoff.id)) ?? 1;
+        await this.emit({ type: 'queued', handoff, position });
+        return { kind: 'queued', handoff, position, estimatedWaitMinutes: this.estimateMinutes(position) };
+      }
     });
+  }
+
+  private async already(open: Handoff): Promise<HandoffRequestResult> {
+    return { kind: 'already', handoff: open, position: (await this.position(open.id)) ?? 0 };
+  }
+
+  private async newHandoff(input: HandoffRequest, now: Date): Promise<Handoff> {
+    return {
+      id: handoffId(await this.store.nextNumber()),
+      status: 'waiting',
+      reason: input.reason,
+      customer: { ...input.customer },
+      conversationKey: input.conversationKey,
+      address: input.address,
+      triage: input.triage,
+      warranty: input.warranty,
+      summary: input.summary,
+      transcript: capTranscript(input.transcript),
+      requestedAt: now.toISOString(),
+    };
   }
 
   /** The waiting or active handoff of a conversation, or null. */
@@ -154,15 +191,14 @@ export class HandoffService {
       throw err;
     }
     if (!closed) return null;
-    this.emit({ type: 'closed', handoff: closed });
+    await this.emit({ type: 'closed', handoff: closed });
     await this.tellQueueMoved(before);
     return closed;
   }
 
   /** Handoffs (all, or of one status), oldest request first. */
   async list(status?: HandoffStatus): Promise<Handoff[]> {
-    const all = await this.store.all();
-    return (status ? all.filter((h) => h.status === status) : all).sort(byRequestedAt);
+    return this.store.list(status);
   }
 
   get(id: string): Promise<Handoff | null> {
@@ -194,7 +230,7 @@ export class HandoffService {
       }
       return { ...h, status: 'active', acceptedAt: at, agent };
     });
-    this.emit({ type: 'accepted', handoff: accepted });
+    await this.emit({ type: 'accepted', handoff: accepted });
     this.sendTo(accepted, `${agent} from our support team has joined. You're now chatting with a person.`);
     await this.tellQueueMoved(before);
     return accepted;
@@ -220,7 +256,7 @@ export class HandoffService {
       throw err;
     }
     if (!updated) return null;
-    this.emit({ type: 'message', handoffId: updated.id, line });
+    await this.emit({ type: 'message', handoffId: updated.id, line });
     return updated;
   }
 
@@ -238,7 +274,7 @@ export class HandoffService {
       }
       return { ...h, transcript: capTranscript([...h.transcript, line]) };
     });
-    this.emit({ type: 'message', handoffId: id, line });
+    await this.emit({ type: 'message', handoffId: id, line });
     this.sendTo(updated, text, deliveryId);
     return updated;
   }
@@ -256,7 +292,7 @@ export class HandoffService {
       const lines: TranscriptLine[] = trimmedNote ? [{ at, from: 'agent', text: trimmedNote, agent }] : [];
       return { ...h, status: 'closed', closedAt: at, agent: h.agent ?? agent, transcript: capTranscript([...h.transcript, ...lines]) };
     });
-    this.emit({ type: 'closed', handoff: closed });
+    await this.emit({ type: 'closed', handoff: closed });
     const message = `${agent} has closed the chat and you're back with the support bot.${trimmedNote ? ` Note from ${agent}: ${trimmedNote}` : ''}`;
     this.sendTo(closed, message);
     await this.tellQueueMoved(before);
@@ -288,38 +324,64 @@ export class HandoffService {
         staffActor(agent),
       );
       const handoff = await this.mustUpdate('toTicket', id, (h) => ({ ...h, ticketId: ticket.id }));
-      this.emit({ type: 'ticket', handoffId: id, ticketId: ticket.id });
+      await this.emit({ type: 'ticket', handoffId: id, ticketId: ticket.id });
       this.sendTo(handoff, `We've opened ticket ${ticket.id} for this. You can ask me about its status any time.`);
       return { handoff, ticket };
     });
   }
 
   /**
-   * Listens to handoff events (all, or those of one handoff) until the returned function is called.
-   * Listeners run synchronously; one that throws is reported to `onError` and does not stop others.
+   * Listens to handoff events (all, or those of one handoff) of every instance on the bus, in order,
+   * until the returned function is called. Listeners run synchronously; one that throws is reported
+   * to `onError` and does not stop others.
    */
-  subscribe(listener: Listener, handoffId?: string): () => void {
-    const entry = { listener, handoffId };
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
-  }
-
-  private emit(event: HandoffEvent): void {
-    const id = handoffIdOf(event);
-    for (const entry of [...this.listeners]) {
-      if (entry.handoffId !== undefined && entry.handoffId !== id) continue;
+  subscribe(listener: HandoffListener, handoffId?: string): () => void {
+    return this.bus.subscribe(HANDOFF_TOPIC, (published) => {
+      const event = published.payload as HandoffEvent;
+      const id = handoffIdOf(event);
+      if (handoffId !== undefined && handoffId !== id) return;
       try {
-        entry.listener(event);
+        listener(event, { id: published.id, epoch: this.bus.epoch });
       } catch (err) {
         this.options.onError?.(err, `listener of ${event.type} ${id}`);
       }
+    });
+  }
+
+  /**
+   * The events (all, or of one handoff) after `afterId` of `epoch`, for a client resuming its
+   * stream; null when they are not all kept any more (or the id is of another epoch): it needs a
+   * fresh snapshot then.
+   */
+  async eventsSince(epoch: string, afterId: number, handoffId?: string): Promise<Array<{ event: HandoffEvent; meta: HandoffEventMeta }> | null> {
+    if (epoch !== this.bus.epoch) return null;
+    const events = await this.bus.since(HANDOFF_TOPIC, afterId);
+    if (!events) return null;
+    return events
+      .map((e: BusEvent) => ({ event: e.payload as HandoffEvent, meta: { id: e.id, epoch: this.bus.epoch } }))
+      .filter(({ event }) => handoffId === undefined || handoffIdOf(event) === handoffId);
+  }
+
+  /** Where the event stream is now: a snapshot read after this includes every event up to it. */
+  async eventPosition(): Promise<HandoffEventMeta> {
+    return { id: await this.bus.head(), epoch: this.bus.epoch };
+  }
+
+  /**
+   * Published on the bus (every instance's subscribers get it). A failed publish does not undo the
+   * change, which is stored: it is reported, and consoles see it in their next snapshot.
+   */
+  private async emit(event: HandoffEvent): Promise<void> {
+    try {
+      await this.bus.publish(HANDOFF_TOPIC, event);
+    } catch (err) {
+      this.options.onError?.(err, `publish of ${event.type} ${handoffIdOf(event)}`);
     }
   }
 
+  /** The queue, oldest request first: one ordered query of the store. */
   private async waitingQueue(): Promise<Handoff[]> {
-    return (await this.store.all()).filter((h) => h.status === 'waiting').sort(byRequestedAt);
+    return this.store.waiting();
   }
 
   /** Tells every customer still waiting whose place changed since `before` their new place and wait. */
@@ -350,8 +412,8 @@ export class HandoffService {
     const at = this.clock().toISOString();
     const updated = await this.store.update(handoffId, (h) => applyDelivery(h, event, at));
     if (!updated) return;
-    if (event.type === 'failed') this.emit({ type: 'delivery_failed', handoffId, deliveryId: event.id, reason: event.reason, at });
-    else this.emit({ type: 'delivered', handoffId, deliveryId: event.id });
+    if (event.type === 'failed') await this.emit({ type: 'delivery_failed', handoffId, deliveryId: event.id, reason: event.reason, at });
+    else await this.emit({ type: 'delivered', handoffId, deliveryId: event.id });
   }
 
   private async mustUpdate(method: string, id: string, change: (h: Handoff) => Handoff): Promise<Handoff> {
@@ -398,10 +460,6 @@ function summaryOf(h: Handoff): string {
   const first = h.transcript.find((l) => l.from === 'customer')?.text.trim().replace(/\s+/g, ' ');
   if (first) return first.length > SUMMARY_MAX ? `${first.slice(0, SUMMARY_MAX - 1)}…` : first;
   return `Conversation handed to staff (${h.id})`;
-}
-
-function byRequestedAt(a: Handoff, b: Handoff): number {
-  return a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Whether an outcome changes the stored handoff (a pending line, or the unreachable flag). */

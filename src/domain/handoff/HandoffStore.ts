@@ -1,23 +1,61 @@
-import type { Handoff } from './Handoff.js';
+import type { Handoff, HandoffStatus } from './Handoff.js';
 
-/** The handoffs port the domain owns; implemented on the DocumentStore (lowdb or PostgreSQL). */
+/** The statuses of an open handoff: a conversation has at most one handoff in one of them. */
+export const OPEN_HANDOFF_STATUSES: readonly HandoffStatus[] = ['waiting', 'active'];
+
+/**
+ * `HandoffStore.create()` refused a handoff because its conversation already has an open one (a
+ * concurrent request, possibly on another instance, got there first). `open` is that handoff when
+ * the store could read it (it may have closed in the meantime).
+ */
+export class HandoffAlreadyOpenError extends Error {
+  constructor(
+    readonly where: string,
+    readonly conversationKey: string,
+    readonly open: Handoff | null,
+  ) {
+    super(`${where}: conversation "${conversationKey}" already has an open handoff${open ? ` (${open.id})` : ''}`);
+    this.name = 'HandoffAlreadyOpenError';
+  }
+}
+
+/**
+ * The handoffs port the domain owns: on the DocumentStore (lowdb, memory) or a PostgreSQL table.
+ * At most one open (waiting or active) handoff per conversation is the store's invariant, kept
+ * across processes: `create` rejects a second one with HandoffAlreadyOpenError.
+ */
 export interface HandoffStore {
   /** The next number of the handoff sequence (1, 2, 3…), unique even under concurrent calls. */
   nextNumber(): Promise<number>;
   get(id: string): Promise<Handoff | null>;
-  /** Stores a new handoff; rejects if the id exists (create-only). */
+  /**
+   * Stores a new handoff. Rejects if the id exists, and with HandoffAlreadyOpenError when the
+   * handoff is open and its conversation already has an open handoff.
+   */
   create(handoff: Handoff): Promise<void>;
   /**
-   * Reads, applies `change` and writes back with optimistic concurrency (retrying on conflict);
-   * resolves with the stored handoff, or null when there is no such handoff. `change` may run more
-   * than once (once per attempt), so it must be a pure function of the handoff it is given, and may
-   * throw to abort the update (the error propagates and nothing is written).
+   * Reads, applies `change` and writes back atomically (a row lock, or optimistic concurrency with
+   * retries); resolves with the stored handoff, or null when there is no such handoff. `change` may
+   * run more than once (once per attempt), so it must be a pure function of the handoff it is
+   * given, and may throw to abort the update (the error propagates and nothing is written). Of two
+   * concurrent updates each sees the other's result: two agents accepting at once, one wins.
    */
   update(id: string, change: (handoff: Handoff) => Handoff): Promise<Handoff | null>;
-  all(): Promise<Handoff[]>;
+  /** Handoffs (all, or of one status), oldest request first (requestedAt, then id). */
+  list(status?: HandoffStatus): Promise<Handoff[]>;
+  /**
+   * The queue: the waiting handoffs, oldest request first (requestedAt, then id), from one ordered
+   * query. A handoff's place in the queue is its index here + 1.
+   */
+  waiting(): Promise<Handoff[]>;
   /**
    * The waiting or active handoff of a conversation, or null. Asked on every customer message, so
    * implementations answer it from an index, not by reading every handoff.
    */
   findOpen(conversationKey: string): Promise<Handoff | null>;
+}
+
+/** The queue's order: request time, then id (code-unit order, as PostgreSQL's COLLATE "C"). */
+export function byRequestedAt(a: Handoff, b: Handoff): number {
+  return a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

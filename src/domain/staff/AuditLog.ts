@@ -15,11 +15,12 @@ export interface RecordedAuditEntry extends AuditEntry {
   seq: number;
 }
 
-/** The audit port the domain owns; implemented on the DocumentStore. */
+/** The audit port the domain owns: on the DocumentStore (lowdb, memory) or an append-only PostgreSQL table. */
 export interface AuditStore {
   /** Appends an entry and resolves with its sequence number once it is durable. */
   append(entry: AuditEntry): Promise<number>;
-  all(): Promise<RecordedAuditEntry[]>;
+  /** The `limit` most recently recorded entries, newest (highest seq) first, read by key or index, not by reading the log. */
+  recent(limit: number): Promise<RecordedAuditEntry[]>;
 }
 
 /** The append-only record of every staff action (API calls, token creation and revocation). */
@@ -37,7 +38,7 @@ export class AuditLog {
 
   /** The `n` most recent entries, newest first. */
   async recent(n: number): Promise<RecordedAuditEntry[]> {
-    if (n <= 0) return [];
-    return (await this.store.all()).sort((a, b) => b.seq - a.seq).slice(0, n);
+    if (!(n > 0)) return [];
+    return this.store.recent(Math.floor(n));
   }
 }

@@ -109,16 +109,21 @@ export interface TicketDraft {
 export interface TicketFilter {
   status?: TicketStatus;
   assignee?: string;
-  /** Case-insensitive match in id, summary, customer name/contact, serial, model. */
+  /**
+   * Words of the id, summary, customer name/contact, serial or model, each matched as the start of
+   * a word, case-insensitive ("lind" finds "Lindqvist"); or a ticket id ("t-12", "12").
+   */
   text?: string;
-  /** 1-based. */
-  page?: number;
-  pageSize?: number;
+  /** The `nextCursor` of the previous page; absent for the first page. */
+  cursor?: string;
+  /** Tickets per page (default 50, at most 200). */
+  limit?: number;
 }
 
+/** One page of the staff list, newest first. */
 export interface TicketPage {
   items: Ticket[];
-  total: number;
-  page: number;
-  pageSize: number;
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+  limit: number;
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { conversationKeyOf, type CustomerDeliveries, type DeliveryEvent } from '../delivery/CustomerDeliveries.js';
 import type { Actor, Ticket, TicketChange, TicketCustomer, TicketDraft, TicketFilter, TicketPage, TicketPriority, TicketStatus, TranscriptLine } from './Ticket.js';
+import { decodeTicketCursor, encodeTicketCursor, searchWords, type TicketQuery } from './ticketQuery.js';
 import type { TicketStore } from './TicketStore.js';
 
 /** A ticket keeps the last this-many transcript lines: enough for staff, bounded in storage. */
 export const MAX_TRANSCRIPT_LINES = 200;
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+/** "My tickets" lists at most this many (newest first): a chat answer, not an archive. */
+export const MAX_CUSTOMER_TICKETS = 50;
 /** Ticket numbers have at most this many digits ("T-000123" shows six, larger numbers show all). */
 const MAX_ID_DIGITS = 9;
 /** A fresh id collides with a stored ticket only if the sequence was reset; skip that many at most. */
@@ -145,24 +148,31 @@ export class TicketService {
     return ticket && ownedBy(ticket, customer) ? ticket : null;
   }
 
-  /** The customer's tickets, newest first. */
+  /** The customer's tickets, newest first (the newest 50). */
   async listForCustomer(customer: CustomerIdentity): Promise<Ticket[]> {
-    return (await this.store.all()).filter((t) => ownedBy(t, customer)).sort(newestFirst);
+    return this.store.forCustomer({ channelId: customer.channelId, userId: customer.userId }, MAX_CUSTOMER_TICKETS);
   }
 
-  /** Staff: tickets by status, assignee and text, newest first, one page (1-based). */
+  /**
+   * Staff: tickets by status, assignee and text, newest first, one page at a time: pass the
+   * page's `nextCursor` as `cursor` for the next one (keyset pagination: no page is read twice, and
+   * tickets opened meanwhile do not shift the pages).
+   */
   async list(filter: TicketFilter = {}): Promise<TicketPage> {
-    const page = Math.max(1, Math.floor(filter.page ?? 1));
-    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(filter.pageSize ?? DEFAULT_PAGE_SIZE)));
-    const assignee = filter.assignee?.trim().toLowerCase();
-    const text = filter.text?.trim().toLowerCase();
-    const textAsId = text ? normaliseTicketId(text) : null;
-    const matching = (await this.store.all())
-      .filter((t) => filter.status === undefined || t.status === filter.status)
-      .filter((t) => !assignee || t.assignee?.toLowerCase() === assignee)
-      .filter((t) => !text || t.id === textAsId || searchableText(t).includes(text))
-      .sort(newestFirst);
-    return { items: matching.slice((page - 1) * pageSize, page * pageSize), total: matching.length, page, pageSize };
+    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(filter.limit ?? DEFAULT_PAGE_SIZE)));
+    const query: TicketQuery = { limit };
+    if (filter.status !== undefined) query.status = filter.status;
+    const assignee = filter.assignee?.trim();
+    if (assignee) query.assignee = assignee;
+    const text = filter.text?.trim();
+    if (text) query.search = { words: searchWords(text), id: normaliseTicketId(text) };
+    if (filter.cursor !== undefined) {
+      const after = decodeTicketCursor(filter.cursor);
+      if (!after) throw new Error(`TicketService.list(): not a cursor of this list: ${JSON.stringify(filter.cursor.slice(0, 40))}`);
+      query.after = after;
+    }
+    const slice = await this.store.query(query);
+    return { items: slice.tickets, nextCursor: slice.nextCursor ? encodeTicketCursor(slice.nextCursor) : null, limit };
   }
 
   /** Staff: any ticket by id (loose forms accepted). */
@@ -288,21 +298,4 @@ function ownedBy(ticket: Ticket, customer: CustomerIdentity): boolean {
 
 function capTranscript(lines: readonly TranscriptLine[]): TranscriptLine[] {
   return lines.slice(-MAX_TRANSCRIPT_LINES).map((line) => ({ ...line }));
-}
-
-/** Newest first; ids (sequence numbers) break ties between tickets opened in the same millisecond. */
-function newestFirst(a: Ticket, b: Ticket): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return ticketNumber(b.id) - ticketNumber(a.id);
-}
-
-function ticketNumber(id: string): number {
-  return Number(id.replace(/^T-/, '')) || 0;
-}
-
-function searchableText(t: Ticket): string {
-  return [t.id, t.summary, t.customer.name, t.customer.contact, t.product?.serial, t.product?.model]
-    .filter((s): s is string => typeof s === 'string')
-    .join('\n')
-    .toLowerCase();
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from './Ticket.js';
+import { decodeTicketCursor } from './ticketQuery.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './TicketService.js';
 
 /** Query strings send "" for a cleared field: treat it as absent. */
 const emptyAsAbsent = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -29,12 +31,25 @@ export const TicketCommentSchema = z.strictObject({
 });
 export type TicketCommentBody = z.infer<typeof TicketCommentSchema>;
 
-/** `GET /api/tickets?status=&assignee=&text=&page=&pageSize=`: strings from the query, numbers coerced. */
+/** Page numbers were replaced by cursors: an old client gets a 400 that says so, not page 1 again. */
+const replacedBy = (name: string) =>
+  z.preprocess(emptyAsAbsent, z.undefined({ error: `replaced by keyset pagination: pass the previous page's nextCursor as "cursor" (page size: "limit"), not "${name}"` }));
+
+/** `GET /api/tickets?status=&assignee=&text=&cursor=&limit=`: strings from the query, numbers coerced. */
 export const TicketFilterSchema = z.object({
   status: z.preprocess(emptyAsAbsent, z.enum(TICKET_STATUSES).optional()),
   assignee: z.preprocess(emptyAsAbsent, z.string().trim().max(100).optional()),
   text: z.preprocess(emptyAsAbsent, z.string().trim().max(200).optional()),
-  page: z.preprocess(emptyAsAbsent, z.coerce.number().int().min(1).max(1_000_000).default(1)),
-  pageSize: z.preprocess(emptyAsAbsent, z.coerce.number().int().min(1).max(100).default(20)),
+  cursor: z.preprocess(
+    emptyAsAbsent,
+    z
+      .string()
+      .max(100)
+      .refine((c) => decodeTicketCursor(c) !== null, { error: 'not a cursor of this list (use the nextCursor of the previous page)' })
+      .optional(),
+  ),
+  limit: z.preprocess(emptyAsAbsent, z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)),
+  page: replacedBy('page'),
+  pageSize: replacedBy('pageSize'),
 });
 export type TicketFilterQuery = z.infer<typeof TicketFilterSchema>;

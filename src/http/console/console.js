@@ -39,7 +39,8 @@ const state = {
   /** @type {any[]} */ transcript: [],
   /** @type {AbortController | null} */ queueStream: null,
   /** @type {AbortController | null} */ handoffStream: null,
-  tickets: { page: 1, total: 0, pageSize: PAGE_SIZE, /** @type {any[]} */ items: [], loaded: false },
+  // Keyset pages: cursors[i] starts page i + 1 (null for the first); the server hands out the next.
+  tickets: { page: 1, /** @type {(string | null)[]} */ cursors: [null], /** @type {string | null} */ nextCursor: null, /** @type {any[]} */ items: [], loaded: false },
   /** @type {string | null} */ ticketId: null,
   /** @type {any} */ ticket: null,
 };
@@ -360,7 +361,7 @@ function signOut(message) {
   Object.assign(state, {
     token: null, me: null, waiting: [], active: [], handoffId: null, handoff: null, transcript: [],
     queueStream: null, handoffStream: null, ticketId: null, ticket: null,
-    tickets: { page: 1, total: 0, pageSize: PAGE_SIZE, items: [], loaded: false },
+    tickets: { page: 1, cursors: [null], nextCursor: null, items: [], loaded: false },
   });
   // Customer data must not stay on screen after signing out.
   for (const id of ['waiting-list', 'active-list', 'handoff-transcript', 'handoff-facts', 'handoff-unreachable', 'tickets-body', 'ticket-comments', 'ticket-history', 'ticket-transcript', 'ticket-facts']) {
@@ -668,8 +669,9 @@ function ticketQuery() {
   if (status) params.set('status', status);
   if (assignee) params.set('assignee', assignee);
   if (text) params.set('text', text);
-  params.set('page', String(state.tickets.page));
-  params.set('pageSize', String(PAGE_SIZE));
+  const cursor = state.tickets.cursors[state.tickets.page - 1];
+  if (cursor) params.set('cursor', cursor);
+  params.set('limit', String(PAGE_SIZE));
   return params.toString();
 }
 
@@ -677,18 +679,18 @@ async function loadTickets() {
   const page = await api('GET', `/api/tickets?${ticketQuery()}`);
   Object.assign(state.tickets, {
     items: page?.items ?? [],
-    total: Number(page?.total ?? 0),
-    page: Number(page?.page ?? state.tickets.page),
-    pageSize: Number(page?.pageSize ?? PAGE_SIZE),
+    nextCursor: typeof page?.nextCursor === 'string' ? page.nextCursor : null,
     loaded: true,
   });
   renderTickets();
 }
 
 function renderTickets() {
-  const { items, total, page, pageSize } = state.tickets;
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  $('tickets-caption').textContent = total === 1 ? '1 ticket' : `${total} tickets`;
+  const { items, page, nextCursor } = state.tickets;
+  const first = (page - 1) * PAGE_SIZE + 1;
+  // No count of all matches (that would read them all): the caption says what this page holds.
+  $('tickets-caption').textContent =
+    page === 1 && !nextCursor ? (items.length === 1 ? '1 ticket' : `${items.length} tickets`) : `Tickets ${first}–${first + items.length - 1}${nextCursor ? ', more on the next page' : ''}`;
   $('tickets-body').replaceChildren(
     ...items.map((t) => {
       const open = el('button', { type: 'button', className: 'link', 'aria-label': `Open ticket ${t.id}` }, t.id);
@@ -708,9 +710,9 @@ function renderTickets() {
     }),
   );
   if (items.length === 0) $('tickets-body').append(el('tr', {}, el('td', { colspan: '7', className: 'empty' }, 'No tickets match.')));
-  $('page-info').textContent = `Page ${page} of ${pages}`;
+  $('page-info').textContent = `Page ${page}`;
   /** @type {HTMLButtonElement} */ ($('page-prev')).disabled = page <= 1;
-  /** @type {HTMLButtonElement} */ ($('page-next')).disabled = page >= pages;
+  /** @type {HTMLButtonElement} */ ($('page-next')).disabled = !nextCursor;
 }
 
 /** @param {string} id */
@@ -846,7 +848,7 @@ function bindEvents() {
   });
   $('ticket-filters').addEventListener('submit', (e) => {
     e.preventDefault();
-    state.tickets.page = 1;
+    Object.assign(state.tickets, { page: 1, cursors: [null] });
     loadTickets().catch(reportError);
   });
   $('page-prev').addEventListener('click', () => {
@@ -854,7 +856,10 @@ function bindEvents() {
     loadTickets().catch(reportError);
   });
   $('page-next').addEventListener('click', () => {
-    state.tickets.page += 1;
+    const { page, cursors, nextCursor } = state.tickets;
+    if (!nextCursor) return;
+    cursors[page] = nextCursor;
+    state.tickets.page = page + 1;
     loadTickets().catch(reportError);
   });
   $('ticket-form').addEventListener('submit', (e) => void saveTicket(/** @type {SubmitEvent} */ (e)));

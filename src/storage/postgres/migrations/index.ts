@@ -1,4 +1,12 @@
 import { documents } from './001_documents.js';
+import { handoffs } from './010_handoffs.js';
+import { tickets } from './011_tickets.js';
+import { auditLog } from './012_audit_log.js';
+import { events } from './020_events.js';
+import { directLineFeeds } from './021_directline_feeds.js';
+import { scheduledJobs } from './030_scheduled_jobs.js';
+import { deliveries } from './031_deliveries.js';
+import { firstResponseWatch } from './032_first_response_watch.js';
 
 /** One schema change: applied once, in order of `version`, inside a transaction. */
 export interface Migration {
@@ -11,4 +19,4 @@ export interface Migration {
  * Every migration, oldest first. Add a file `NNN_name.ts` exporting one Migration and list it here;
  * never edit one that has shipped (deployments have applied it).
  */
-export const MIGRATIONS: readonly Migration[] = [documents];
+export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch];
