@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { z } from 'zod';
 import { loadKnowledge } from '../src/knowledge/KnowledgeBase.js';
 import { parseJsonLines } from '../src/knowledge/jsonl.js';
@@ -88,7 +89,8 @@ async function startTarget(script: string, env: Record<string, string>): Promise
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    // One load generator on loopback is one client: the per-client limits would cap it at 600 requests a minute.
+    env: { ...process.env, RATE_REQUESTS_PER_MINUTE: '1000000', RATE_MESSAGES_PER_MINUTE: '1000000', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
@@ -186,6 +188,63 @@ async function benchTurns(args: z.infer<typeof ArgsSchema>): Promise<string[][]>
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  }
+  rows.push(...(await benchPostgresTurns(args, echoResult, fmt)));
+  return rows;
+}
+
+/**
+ * The same full triage turn on STORE=postgres: one instance, then two instances on one database with
+ * the load split round-robin (one load generator per instance, half the connections each). Skipped,
+ * with a row saying so, when no PostgreSQL answers at PG_URL.
+ */
+async function benchPostgresTurns(
+  args: z.infer<typeof ArgsSchema>,
+  echo: LoadResult,
+  fmt: (name: string, r: LoadResult, ratio: string) => string[],
+): Promise<string[][]> {
+  const adminUrl = process.env.PG_URL ?? `postgres://${os.userInfo().username}@127.0.0.1:5432/test`;
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch {
+    return [['triage turn on PostgreSQL', 'skipped', `no PostgreSQL at ${adminUrl} (set PG_URL)`]];
+  }
+  const database = `bench_turns_${process.pid}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const env = { STORE: 'postgres', DATABASE_URL: url.toString(), DIRECT_LINE_TOKEN_SECRET: 'bench-secret-0123456789abcdef0123456789' };
+  const rows: string[][] = [];
+  const ratio = (r: LoadResult) => ` · ${((r.rps / echo.rps) * 100).toFixed(0)}% of echo`;
+  try {
+    await admin.query(`CREATE DATABASE ${database}`);
+    const first = await startTarget('src/main.ts', env);
+    try {
+      const one = await load(first.port, args.duration, args.connections, 'pg1');
+      one.rss = await rssOf(first.child.pid);
+      rows.push(fmt('triage turn, PostgreSQL, 1 instance', one, ratio(one)));
+      const second = await startTarget('src/main.ts', env);
+      try {
+        const half = Math.max(1, Math.floor(args.connections / 2));
+        const [x, y] = await Promise.all([load(first.port, args.duration, half, 'pg2a'), load(second.port, args.duration, half, 'pg2b')]);
+        const both: LoadResult = {
+          rps: x.rps + y.rps,
+          // Per-instance percentiles combined conservatively: the mean of the medians, the worse p99.
+          p50: Math.round((x.p50 + y.p50) / 2),
+          p99: Math.max(x.p99, y.p99),
+          errors: x.errors + y.errors,
+          rss: (await rssOf(first.child.pid)) + (await rssOf(second.child.pid)),
+        };
+        rows.push(fmt('triage turn, PostgreSQL, 2 instances round-robin (RSS of both)', both, ratio(both)));
+      } finally {
+        await stopTarget(second);
+      }
+    } finally {
+      await stopTarget(first);
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
   }
   return rows;
 }

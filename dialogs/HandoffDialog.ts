@@ -2,7 +2,7 @@ import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepC
 import type { HandoffCoordinator } from '../src/bot/HandoffCoordinator.js';
 import type { HandoffReason } from '../src/domain/handoff/Handoff.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
-import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { TICKET_DIALOG_ID, type TicketDialog, type TicketOptions } from './TicketDialog.js';
 
 export const HANDOFF_DIALOG_ID = 'handoffDialog';
@@ -34,10 +34,13 @@ export class HandoffDialog extends ComponentDialog {
     const options = step.options as HandoffOptions;
     const outcome = await this.coordinator.start(step.context, options.reason, { ...(options.summary ? { summary: options.summary } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) });
     if (outcome !== 'closed_hours') return step.endDialog({ outcome });
-    return step.prompt(CHOICE_PROMPT_ID, {
+    const offer: ChoicesPromptOptions = {
       prompt: 'Shall I open a ticket?',
-      choices: [{ value: YES, synonyms: ['yes', 'y', 'ticket', 'ok'] }, { value: NO, synonyms: ['no', 'n'] }],
-    });
+      retryPrompt: 'Please choose: open a ticket, or no thanks.',
+      choices: [{ value: YES, synonyms: ['ticket', 'a ticket', 'ok', 'okay'] }, { value: NO }],
+      answers: { yes: YES, no: NO, later: NO, cancel: NO },
+    };
+    return step.prompt(CHOICE_PROMPT_ID, offer);
   }
 
   private async ticketStep(step: WaterfallStepContext) {

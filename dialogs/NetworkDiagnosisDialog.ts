@@ -1,6 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { NetworkDiagnosis, PolicyClause } from '../src/knowledge/schemas.js';
-import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
 export const NETWORK_DIAGNOSIS_DIALOG_ID = 'networkDiagnosisDialog';
@@ -39,14 +39,19 @@ export class NetworkDiagnosisDialog extends ComponentDialog {
     if (!check) return step.endDialog();
     if (checkIndex === 0) await step.context.sendActivity(this.diagnosis.intro);
     const howTo = check.howTo.map((h) => `- ${h}`).join('\n');
-    return step.prompt(CHECK_PROMPT_ID, {
+    const ask: ChoicesPromptOptions = {
       prompt: `Check ${checkIndex + 1} of ${this.diagnosis.checks.length}: ${check.question}\n\nHow to check:\n${howTo}`,
       retryPrompt: `Please answer yes or no: ${check.question}`,
       choices: [
-        { value: PASSES, synonyms: ['y', 'yes it is', 'yep', 'it does', 'ok', 'works'] },
-        { value: FAILS, synonyms: ['n', 'no it is not', 'nope', 'it does not', 'fails', 'not working'] },
+        { value: PASSES, synonyms: ['yes it is', 'it does', 'ok', 'works', 'it works'] },
+        { value: FAILS, synonyms: ['no it is not', "it isn't", 'it does not', "it doesn't", 'fails', 'not working', "doesn't work"] },
       ],
-    });
+      answers: { yes: PASSES, no: FAILS },
+      // Asked twice without an answer: a failed check keeps the problem ours (its fix, then a ticket
+      // or a person); a passed one would move it towards the customer's network on a guess.
+      defaultChoice: FAILS,
+    };
+    return step.prompt(CHECK_PROMPT_ID, ask);
   }
 
   private async answerStep(step: WaterfallStepContext) {

@@ -1,7 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
-import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { HANDOFF_DIALOG_ID, type HandoffDialog, type HandoffOptions } from './HandoffDialog.js';
 import { TICKET_DIALOG_ID, type TicketDialog, type TicketOptions } from './TicketDialog.js';
 
@@ -46,11 +46,18 @@ export class ResolutionCheckDialog extends ComponentDialog {
 
   private async askFixedStep(step: WaterfallStepContext) {
     if (!this.options(step).askFixed) return step.next(undefined);
-    return step.prompt(CHOICE_PROMPT_ID, {
+    const ask: ChoicesPromptOptions = {
       prompt: 'Did that fix it?',
       retryPrompt: 'Please choose one: did that fix it?',
-      choices: [{ value: YES, synonyms: ['yes', 'y', 'fixed', 'it works', 'working', 'solved'] }, { value: NO, synonyms: ['no', 'n', 'not fixed', 'still not working', 'nope'] }],
-    });
+      choices: [
+        { value: YES, synonyms: ['fixed', 'it works', 'works now', 'working', 'working now', 'solved', 'sorted', 'resolved', 'all good', 'good now', 'that did it', 'that fixed it'] },
+        { value: NO, synonyms: ['not fixed', 'not working', 'still not working', 'still broken', 'broken', "didn't work", "doesn't work", "didn't help", 'no luck', 'same problem', 'still the same'] },
+      ],
+      answers: { yes: YES, no: NO },
+      // Asked twice without an answer: not fixed, so the customer is offered a ticket or a person.
+      defaultChoice: NO,
+    };
+    return step.prompt(CHOICE_PROMPT_ID, ask);
   }
 
   private async offerHelpStep(step: WaterfallStepContext) {
@@ -66,11 +73,18 @@ export class ResolutionCheckDialog extends ComponentDialog {
       (step.values as { handedOff?: boolean }).handedOff = true;
       return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'not_helping', ...(summary ? { summary } : {}), ...(warranty ? { warranty } : {}) } satisfies HandoffOptions);
     }
-    return step.prompt(CHOICE_PROMPT_ID, {
+    const offer: ChoicesPromptOptions = {
       prompt: this.options(step).offer ?? "Sorry that didn't solve it. Would you like me to open a ticket for our support team, or talk to a person now?",
       retryPrompt: 'Please choose: open a ticket, talk to a person, or no thanks.',
-      choices: [{ value: TICKET, synonyms: ['ticket', 'case'] }, { value: PERSON, synonyms: ['person', 'human', 'agent'] }, { value: NO_THANKS, synonyms: ['no', 'nothing'] }],
-    });
+      choices: [
+        { value: TICKET, synonyms: ['ticket', 'a ticket', 'open one', 'case'] },
+        { value: PERSON, synonyms: ['person', 'a person', 'human', 'agent', 'someone'] },
+        { value: NO_THANKS, synonyms: ['nothing', "i'm fine", "i'm good", 'all good'] },
+      ],
+      // A ticket is what "yes" most often means here: it is offered first, and needs nobody free now.
+      answers: { yes: TICKET, no: NO_THANKS, later: NO_THANKS, cancel: NO_THANKS },
+    };
+    return step.prompt(CHOICE_PROMPT_ID, offer);
   }
 
   private async actStep(step: WaterfallStepContext) {

@@ -10,6 +10,7 @@ import {
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import { parseContact, type CustomerProfile } from '../src/conversation/CustomerProfile.js';
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
+import { decisionOnly } from '../src/domain/scope.js';
 import type { Actor, Ticket, TicketDraft, TicketProduct } from '../src/domain/tickets/Ticket.js';
 import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
 import { sendView } from './rendering/render.js';
@@ -146,7 +147,8 @@ export class TicketDialog extends ComponentDialog {
     const ctx = step.context;
     const profile = await this.profile.get(ctx, {});
     const record = await this.records.get(ctx);
-    const triage = record.lastTriage ? { scope: record.lastTriage.scope, clause: record.lastTriage.clause, intent: record.lastTriage.intent, confidence: record.lastTriage.confidence } : undefined;
+    // With the message's language when it was one the bot does not speak, so staff know how to answer.
+    const triage = record.lastTriage ? decisionOnly(record.lastTriage) : undefined;
     const ticket = await this.tickets.open(
       {
         customer: { channelId: ctx.activity.channelId, userId: ctx.activity.from.id, ...(profile.name ? { name: profile.name } : {}), ...(profile.contact ? { contact: profile.contact } : {}) },

@@ -1,6 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
-import type { ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
+import type { RecognisedLanguage, ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
 import type { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
 import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
@@ -8,6 +8,7 @@ import { adviceOnlyView, CAPABILITIES, outOfScopeView } from './messages.js';
 import { sendView } from './rendering/render.js';
 import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
 import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
+import { TICKET_DIALOG_ID, type TicketOptions } from './TicketDialog.js';
 import { TICKET_STATUS_DIALOG_ID, type TicketStatusOptions } from './TicketStatusDialog.js';
 import { TROUBLESHOOTING_GUIDE_DIALOG_ID, type TroubleshootingGuideOptions } from './TroubleshootingGuideDialog.js';
 import { WARRANTY_DIALOG_ID, type WarrantyOptions } from './WarrantyDialog.js';
@@ -15,9 +16,22 @@ import { WARRANTY_DIALOG_ID, type WarrantyOptions } from './WarrantyDialog.js';
 export const TRIAGE_DIALOG_ID = 'triageDialog';
 const WATERFALL_ID = 'triageDialog.waterfall';
 const CLARIFY_PROMPT_ID = 'triageDialog.clarify';
+const OTHER_LANGUAGE_ID = 'triageDialog.otherLanguage';
+const OTHER_LANGUAGE_PROMPT_ID = 'triageDialog.otherLanguage.choice';
 
 export interface TriageOptions {
   text: string;
+}
+
+interface TriageValues {
+  /** The clause's advice for what the message is about, shown with an out-of-scope answer. */
+  advice?: string[];
+}
+
+/** A message in a language the bot does not speak: what it said, and the language to answer in. */
+interface OtherLanguageOptions {
+  text: string;
+  language: RecognisedLanguage;
 }
 
 /** When the classifier is unsure, the customer picks; each answer is a decision the policy knows. */
@@ -43,15 +57,23 @@ export class TriageDialog extends ComponentDialog {
   ) {
     super(TRIAGE_DIALOG_ID);
     for (const handler of handlers) this.addDialog(handler);
+    // The other-language offer opens tickets too: with the ticket dialog the bot built for the
+    // resolution check (the bot makes one per parent; a dialog instance may sit in several sets).
+    if (!this.findDialog(TICKET_DIALOG_ID)) this.addDialog(ticketDialogIn(handlers));
     this.addDialog(new ChoicesPrompt(CLARIFY_PROMPT_ID));
+    this.addDialog(new ChoicesPrompt(OTHER_LANGUAGE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.classifyStep.bind(this), this.routeStep.bind(this)]));
+    this.addDialog(new WaterfallDialog<OtherLanguageOptions>(OTHER_LANGUAGE_ID, [this.offerInLanguageStep.bind(this), this.actInLanguageStep.bind(this), this.doneStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
 
   private async classifyStep(step: WaterfallStepContext) {
     const { text } = step.options as TriageOptions;
     const outcome = await this.withRegisteredSerial(text, this.triage.triage(text));
+    // Remembered with its language, so a handoff or ticket that follows carries it to staff.
     await this.records.rememberTriage(step.context, text, outcome.decision);
+    if (outcome.language) return step.replaceDialog(OTHER_LANGUAGE_ID, { text, language: outcome.language } satisfies OtherLanguageOptions);
+    (step.values as TriageValues).advice = outcome.advice;
     if (!outcome.needsClarification) return step.next(outcome.decision);
     // A second message the bot cannot place: stop guessing and bring in a person.
     if ((await this.records.countFailure(step.context)) >= 2) {
@@ -72,7 +94,7 @@ export class TriageDialog extends ComponentDialog {
     switch (decision.scope) {
       case 'out_of_scope': {
         const clause = decision.clause ? this.triage.clause(decision.clause) : undefined;
-        if (clause) await sendView(ctx, outOfScopeView(clause));
+        if (clause) await sendView(ctx, outOfScopeView(clause, (step.values as TriageValues).advice ?? []));
         return step.endDialog(decision);
       }
       case 'advice_only': {
@@ -92,6 +114,44 @@ export class TriageDialog extends ComponentDialog {
       case 'in_scope':
         return this.inScope(step, text, decision);
     }
+  }
+
+  /**
+   * The bot reads English only: in the customer's language, say so and offer a person or a ticket
+   * (the language goes with either, from the remembered triage).
+   */
+  private async offerInLanguageStep(step: WaterfallStepContext<OtherLanguageOptions>) {
+    const { replies } = step.options.language;
+    return step.prompt(OTHER_LANGUAGE_PROMPT_ID, {
+      prompt: replies.reply,
+      retryPrompt: replies.reply,
+      // English words too: the buttons send their titles, but a customer may type "person" or "ticket".
+      choices: [
+        { value: replies.person, synonyms: ['person', 'human', 'agent', 'talk to a person'] },
+        { value: replies.ticket, synonyms: ['ticket', 'open a ticket'] },
+        { value: replies.noThanks, synonyms: ['no', 'no thanks'] },
+      ],
+    });
+  }
+
+  private async actInLanguageStep(step: WaterfallStepContext<OtherLanguageOptions>) {
+    const { text, language } = step.options;
+    const { replies } = language;
+    const picked = (step.result as FoundChoice).value;
+    if (picked === replies.person) {
+      await step.context.sendActivity(replies.personNext);
+      return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked', summary: text } satisfies HandoffOptions);
+    }
+    if (picked === replies.ticket) {
+      await step.context.sendActivity(replies.ticketNext);
+      return step.beginDialog(TICKET_DIALOG_ID, { summary: text } satisfies TicketOptions);
+    }
+    await step.context.sendActivity(replies.declined);
+    return step.endDialog();
+  }
+
+  private async doneStep(step: WaterfallStepContext<OtherLanguageOptions>) {
+    return step.endDialog(step.result);
   }
 
   private async inScope(step: WaterfallStepContext, text: string, decision: ScopeDecision) {
@@ -124,4 +184,13 @@ export class TriageDialog extends ComponentDialog {
     if (!picked) throw new Error('TriageDialog: no clarification choices configured');
     return { ...picked.decision, confidence: 1 };
   }
+}
+
+/** The ticket dialog among the handlers or their children (the resolution check holds one). */
+function ticketDialogIn(handlers: readonly Dialog[]): Dialog {
+  for (const handler of handlers) {
+    const found = handler.id === TICKET_DIALOG_ID ? handler : handler instanceof ComponentDialog ? handler.findDialog(TICKET_DIALOG_ID) : undefined;
+    if (found) return found;
+  }
+  throw new Error(`TriageDialog: none of its handlers holds the ticket dialog ("${TICKET_DIALOG_ID}") that the other-language offer opens`);
 }

@@ -2,7 +2,7 @@ import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepC
 import type { TopicMatcher } from '../src/domain/ports/MessageClassifier.js';
 import type { TroubleshootingGuide } from '../src/knowledge/schemas.js';
 import { guideStepsView } from './messages.js';
-import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { sendView } from './rendering/render.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
@@ -37,11 +37,15 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
     const { text } = step.options as TroubleshootingGuideOptions;
     const match = this.topics.match(text);
     if (match && this.guides.has(match.topicId)) return step.next(match.topicId);
-    return step.prompt(TOPIC_PROMPT_ID, {
+    const ask: ChoicesPromptOptions = {
       prompt: 'That is one for our support. Which of these is closest to your problem?',
       retryPrompt: 'Please pick the closest topic, or "Something else".',
-      choices: [...[...this.guides.values()].map((g) => g.title), SOMETHING_ELSE],
-    });
+      choices: [...[...this.guides.values()].map((g) => ({ value: g.title })), { value: SOMETHING_ELSE, synonyms: ['other', 'something different'] }],
+      answers: { no: SOMETHING_ELSE, cancel: SOMETHING_ELSE },
+      // Asked twice without an answer: no guide fits, so the customer is offered a ticket or a person.
+      defaultChoice: SOMETHING_ELSE,
+    };
+    return step.prompt(TOPIC_PROMPT_ID, ask);
   }
 
   private async showGuideStep(step: WaterfallStepContext) {

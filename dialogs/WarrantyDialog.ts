@@ -1,16 +1,24 @@
+import { ActivityTypes } from 'botbuilder';
 import {
+  ChoiceFactory,
   ComponentDialog,
   TextPrompt,
   WaterfallDialog,
   type Choice,
+  type DialogContext,
+  type DialogTurnResult,
   type FoundChoice,
+  type PromptOptions,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
-import type { WarrantySummary } from '../src/domain/SupportRequest.js';
-import type { AskableFact, CustomerFacts, WarrantyAnswer, WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
+import type { WarrantyCheckResult } from '../src/domain/tickets/Ticket.js';
+import { AnswerReader, normaliseAnswer } from '../src/domain/warranty/AnswerReader.js';
+import type { AskableFact, CustomerFacts, CustomerWords, WarrantyAnswer, WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
+import { UNKNOWN } from '../src/domain/warranty/WarrantyEngine.js';
 import type { DamageKind } from '../src/domain/warranty/WarrantyPolicy.js';
-import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { SHIPPED_ANSWER_PHRASES } from '../src/knowledge/warrantyAnswers.js';
+import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 import { sendView } from './rendering/render.js';
 import { warrantyAnswerView } from './warrantyAnswer.js';
@@ -24,7 +32,10 @@ const PHONE_PROMPT_ID = 'warrantyDialog.phone';
 
 /** Serial numbers typed before the bot offers a ticket instead. */
 const MAX_SERIAL_ATTEMPTS = 2;
-const NONE_OF_THESE = 'None of these';
+/** The button on every exclusion question, and what any admission of not knowing is read as. */
+export const UNSURE = "I'm not sure";
+/** Kept with a point to verify: enough for staff to read ("it's on the ceiling"), not a transcript. */
+const MAX_WORDS = 200;
 
 export interface WarrantyOptions {
   /** The customer's message: a serial in it is used at once. */
@@ -36,11 +47,15 @@ interface IdentifyState {
   attempts: number;
   /** The serial as last typed, for the "couldn't find" messages and the ticket. */
   typed?: string;
+  /** `text` answers our serial question (rather than being the message that started the check). */
+  replied?: boolean;
 }
 
 interface QuestionsState {
   serial: string;
   facts: CustomerFacts;
+  /** What the customer wrote when they could not tell, for the points staff verify. */
+  words?: CustomerWords;
 }
 
 interface ChoiceQuestion {
@@ -68,7 +83,7 @@ const CHOICE_QUESTIONS: Record<Exclude<AskableFact, 'phoneOnProduct'>, ChoiceQue
     prompt: 'Has the device been through any of these?',
     choices: [
       { title: 'None of these', synonyms: ['no', 'none', 'nothing'], answer: { damage: [] } },
-      { title: 'Dropped, knocked or scratched', synonyms: ['dropped', 'drop', 'impact', 'scratch', 'dent'], answer: { damage: ['drop', 'impact'] } },
+      { title: 'Dropped, knocked or scratched', synonyms: ['dropped', 'drop', 'fell', 'impact', 'scratch', 'dent'], answer: { damage: ['drop', 'impact'] } },
       { title: 'Water, damp or rust', synonyms: ['water', 'wet', 'damp', 'rust', 'moisture'], answer: { damage: ['water', 'moisture'] } },
       { title: 'Fire, lightning or a natural disaster', synonyms: ['fire', 'lightning', 'flood', 'storm'], answer: { damage: ['fire', 'natural_disaster'] } },
       { title: 'Wrong power supply or voltage', synonyms: ['power', 'voltage', 'power supply', 'surge'], answer: { damage: ['wrong_voltage'] } },
@@ -94,41 +109,79 @@ const CHOICE_QUESTIONS: Record<Exclude<AskableFact, 'phoneOnProduct'>, ChoiceQue
 /** What the waterfall steps hand each other within one dialog instance. */
 interface StepValues {
   state?: IdentifyState | QuestionsState;
-  suggestions?: string[];
   offeredTicket?: boolean;
   answered?: boolean;
   question?: AskableFact;
 }
 const values = (step: WaterfallStepContext) => step.values as StepValues;
 
-function summaryOf(a: WarrantyAnswer): WarrantySummary {
+/**
+ * The result a ticket, RMA or person receives. A conditional answer travels as `covered` with its
+ * points to verify: covered if they check out, and never a verdict against the customer.
+ */
+function summaryOf(a: WarrantyAnswer, toVerify: string[]): WarrantyCheckResult {
   return {
     serial: a.device.serial,
     model: a.device.model,
     category: a.device.category,
-    status: a.decision.status,
+    status: a.decision.status === 'conditional' ? 'covered' : a.decision.status,
     coveredUntil: a.decision.coveredUntil,
     reasons: a.decision.reasons,
     chargeable: a.decision.chargeable,
+    ...(toVerify.length > 0 ? { toVerify } : {}),
   };
 }
 
+const found = (value: string, index: number, score: number): FoundChoice => ({ value, index, score });
+
 /**
- * "Is my camera still under warranty?": find the device by serial (with "did you mean …?" and a
- * ticket as the way out), ask only the exclusion questions that can still change the answer, then
- * answer with the status, the reasons citing the policy, and what is free or charged.
+ * A warranty question with buttons, every one with "I'm not sure". An answer that admits not
+ * knowing ("no idea", "I can't reach it, it's on the ceiling") is read as unknown before the
+ * generic reply rules, which would find the "no" in "no idea" or take a long answer for a new
+ * problem. With `freeText` (the phone number) any other reply is the answer itself.
+ */
+class WarrantyQuestionPrompt extends ChoicesPrompt {
+  constructor(
+    id: string,
+    private readonly reader: AnswerReader,
+    private readonly freeText = false,
+  ) {
+    super(id);
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const { activity } = dc.context;
+    if (activity.type !== ActivityTypes.Message) return super.continueDialog(dc);
+    const text = activity.text ?? '';
+    const said = normaliseAnswer(text);
+    const options = (dc.activeDialog?.state as { options?: PromptOptions } | undefined)?.options;
+    const choices = ChoiceFactory.toChoices(options?.choices ?? []);
+    const exact = said === '' ? -1 : choices.findIndex((c) => [c.value, c.action?.title ?? '', ...(c.synonyms ?? [])].some((w) => normaliseAnswer(w) === said));
+    if (exact >= 0) return dc.endDialog(found(choices[exact]?.value ?? '', exact, 1));
+    if (this.reader.isUnknown(text)) return dc.endDialog(found(UNSURE, -1, 1));
+    if (this.freeText && said !== '') return dc.endDialog(found(text, -1, 0));
+    return super.continueDialog(dc);
+  }
+}
+
+/**
+ * "Is my camera still under warranty?": find the device by its exact serial (a near miss is asked
+ * again, showing nothing of the registry; a ticket is the way out), ask only the exclusion
+ * questions that can still change the answer, then answer with the status, the reasons citing the
+ * policy, and what is free or charged. An answer the customer cannot give leaves it conditional.
  */
 export class WarrantyDialog extends ComponentDialog {
   constructor(
     private readonly check: WarrantyCheck,
     private readonly records: ConversationRecords,
     resolutionCheck: ResolutionCheckDialog,
+    private readonly reader: AnswerReader = new AnswerReader(SHIPPED_ANSWER_PHRASES),
   ) {
     super(WARRANTY_DIALOG_ID);
     this.addDialog(resolutionCheck);
     this.addDialog(new TextPrompt(SERIAL_PROMPT_ID));
-    this.addDialog(new TextPrompt(PHONE_PROMPT_ID));
-    this.addDialog(new ChoicesPrompt(CHOICE_PROMPT_ID));
+    this.addDialog(new WarrantyQuestionPrompt(PHONE_PROMPT_ID, reader, true));
+    this.addDialog(new WarrantyQuestionPrompt(CHOICE_PROMPT_ID, reader));
     this.addDialog(new WaterfallDialog(IDENTIFY_ID, [this.identifyStep.bind(this), this.afterIdentifyStep.bind(this)]));
     this.addDialog(new WaterfallDialog(QUESTIONS_ID, [this.askStep.bind(this), this.afterAskStep.bind(this)]));
     this.initialDialogId = IDENTIFY_ID;
@@ -145,48 +198,48 @@ export class WarrantyDialog extends ComponentDialog {
         await step.context.sendActivity(`Found it: ${d.model}, serial ${d.serial}, delivered on ${d.deliveredOn}.`);
         return step.replaceDialog(QUESTIONS_ID, { serial: d.serial, facts: {} } satisfies QuestionsState);
       }
+      // The same words whether or not a registered serial is close: a near miss must not tell
+      // anyone that another customer's serial is one digit away, let alone show it.
       if (lookup.kind === 'unknown') {
         typed = lookup.candidate.text;
         state.typed = typed;
-        if (lookup.suggestions.length > 0) {
-          values(step).suggestions = lookup.suggestions.map((s) => s.serial);
-          return step.prompt(CHOICE_PROMPT_ID, {
-            prompt: `I couldn't find serial ${typed} in our registry. Did you mean one of these?`,
-            retryPrompt: 'Please pick the serial printed on your device, or "None of these".',
-            choices: [...lookup.suggestions.map((s): Choice => ({ value: s.serial, action: { type: 'imBack', title: `${s.serial} (${s.model})`, value: s.serial } })), { value: NONE_OF_THESE }],
-          });
-        }
+      } else if (state.replied && this.reader.isUnknown(state.text)) {
+        return this.offerTicket(step, typed, 'no_serial');
       }
     }
-    if (state.attempts >= MAX_SERIAL_ATTEMPTS) return this.offerTicket(step, typed);
+    if (state.attempts >= MAX_SERIAL_ATTEMPTS) return this.offerTicket(step, typed, 'not_found');
     const prompt =
       typed === undefined
         ? 'I can check that. What is the serial number of the device? It is on the label on the back or underside, after "S/N".'
-        : `I couldn't find serial ${typed} in our registry. Please check the label and type the serial again, exactly as printed.`;
+        : `I couldn't find serial ${typed} in our registry. Please compare it with the label character by character and type the serial again, exactly as printed. Capitals, blanks, dashes, O/0 and I/1 don't matter; B/8, S/5 and Z/2 do.`;
     return step.prompt(SERIAL_PROMPT_ID, { prompt });
   }
 
   private async afterIdentifyStep(step: WaterfallStepContext) {
     const state = values(step).state as IdentifyState;
     if (values(step).offeredTicket) return step.endDialog(step.result);
-    if (values(step).suggestions) {
-      const picked = (step.result as FoundChoice).value;
-      if (picked !== NONE_OF_THESE) return step.replaceDialog(QUESTIONS_ID, { serial: picked, facts: {} } satisfies QuestionsState);
-      return this.offerTicket(step, state.typed);
-    }
-    return step.replaceDialog(IDENTIFY_ID, { text: String(step.result), attempts: state.attempts + 1, ...(state.typed ? { typed: state.typed } : {}) } satisfies IdentifyState);
+    return step.replaceDialog(IDENTIFY_ID, {
+      text: String(step.result),
+      attempts: state.attempts + 1,
+      replied: true,
+      ...(state.typed ? { typed: state.typed } : {}),
+    } satisfies IdentifyState);
   }
 
-  /** The way out when the serial is not in the registry: a ticket our team checks by hand. */
-  private async offerTicket(step: WaterfallStepContext, typed: string | undefined) {
+  /** The way out when the device cannot be identified here: a ticket our team checks by hand. */
+  private async offerTicket(step: WaterfallStepContext, typed: string | undefined, why: 'not_found' | 'no_serial') {
     values(step).offeredTicket = true;
+    const opening =
+      why === 'no_serial'
+        ? "That's all right: without the serial I can't check the warranty here, but our team can check it by hand."
+        : `${typed ? `Serial ${typed} isn't in our registry either` : "That device isn't in our registry"}, so I can't check its warranty here. Our team can check it by hand.`;
     await step.context.sendActivity(
-      `I couldn't find ${typed ? `serial ${typed}` : 'that device'} in our registry, so I can't check its warranty here. Our team can check it by hand: open a ticket and have ready the model, the serial number, where and when you bought it, and a photo of the warranty card.`,
+      `${opening} Open a ticket and have ready the model, the serial number if you can get to it, where and when you bought it, and a photo of the warranty card.`,
     );
     return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, {
       askFixed: false,
       offer: 'Would you like me to open a ticket for a warranty check, or talk to a person?',
-      summary: `Warranty check: serial ${typed ?? '(not given)'} is not in the device registry`,
+      summary: why === 'no_serial' ? 'Warranty check: the customer cannot read the serial number' : `Warranty check: serial ${typed ?? '(not given)'} is not in the device registry`,
     } satisfies ResolutionCheckOptions);
   }
 
@@ -194,47 +247,72 @@ export class WarrantyDialog extends ComponentDialog {
     const state = step.options as QuestionsState;
     values(step).state = state;
     const device = await this.check.device(state.serial);
-    if (!device) return this.offerTicket(step, state.serial);
+    if (!device) return this.offerTicket(step, state.serial, 'not_found');
     const question = this.check.nextQuestion(device, state.facts);
     if (question === null) {
       const answer = this.check.answer(device, state.facts);
+      const toVerify = this.check.pointsToVerify(answer, state.words);
+      const summary = summaryOf(answer, toVerify);
       await sendView(step.context, warrantyAnswerView(answer));
-      await this.records.rememberWarranty(step.context, summaryOf(answer));
+      await this.records.rememberWarranty(step.context, summary);
       values(step).answered = true;
+      const { status } = answer.decision;
       return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, {
         askFixed: false,
         offer:
-          answer.decision.status === 'covered'
+          status === 'covered'
             ? 'Would you like me to open a repair ticket (RMA) now, or talk to a person?'
-            : 'Would you like a ticket for a repair quote or a maintenance contract, or to talk to a person?',
-        summary: `Warranty check for ${device.model} ${device.serial}: ${answer.decision.status}`,
-        warranty: summaryOf(answer),
+            : status === 'conditional'
+              ? 'Would you like me to open a repair ticket (RMA) now, with those points for our staff to check, or talk to a person?'
+              : 'Would you like a ticket for a repair quote or a maintenance contract, or to talk to a person?',
+        summary:
+          status === 'conditional'
+            ? `Warranty check for ${device.model} ${device.serial}: covered if staff confirm: ${answer.conditions.map((c) => c.coveredIf).join('; ')}`
+            : `Warranty check for ${device.model} ${device.serial}: ${status}`,
+        warranty: summary,
       } satisfies ResolutionCheckOptions);
     }
     values(step).question = question;
     if (question === 'phoneOnProduct') {
-      return step.prompt(PHONE_PROMPT_ID, { prompt: 'What phone number is written on the sticker on the device? (Type "none" if there is none.)' });
+      const phone: ChoicesPromptOptions = {
+        prompt: 'What phone number is written on the sticker on the device? (Type "none" if there is none.)',
+        choices: [{ value: UNSURE }],
+        defaultChoice: UNSURE,
+      };
+      return step.prompt(PHONE_PROMPT_ID, phone);
     }
     const q = CHOICE_QUESTIONS[question];
-    return step.prompt(CHOICE_PROMPT_ID, {
+    const options: ChoicesPromptOptions = {
       prompt: q.prompt,
-      retryPrompt: `Please choose one of the buttons. ${q.prompt}`,
-      choices: q.choices.map((c): Choice => ({ value: c.title, synonyms: c.synonyms })),
-    });
+      retryPrompt: `Please choose one of the buttons, or "${UNSURE}". ${q.prompt}`,
+      choices: [...q.choices.map((c): Choice => ({ value: c.title, synonyms: c.synonyms })), { value: UNSURE }],
+      // Asked twice without an answer we can read: that is not knowing, never a "no".
+      defaultChoice: UNSURE,
+    };
+    return step.prompt(CHOICE_PROMPT_ID, options);
   }
 
   private async afterAskStep(step: WaterfallStepContext) {
     if (values(step).answered || values(step).offeredTicket) return step.endDialog(step.result);
     const state = values(step).state as QuestionsState;
     const question = values(step).question as AskableFact;
-    let answer: CustomerFacts;
-    if (question === 'phoneOnProduct') {
+    const picked = (step.result as FoundChoice).value;
+    const said = (step.context.activity.text ?? '').trim();
+    let answer: CustomerFacts = {};
+    let words = state.words ?? {};
+    if (picked === UNSURE) {
+      answer[question] = UNKNOWN;
+      // The button's own words tell staff nothing; what the customer typed might ("it's on the ceiling").
+      if (said !== '' && normaliseAnswer(said) !== normaliseAnswer(UNSURE)) words = { ...words, [question]: said.slice(0, MAX_WORDS) };
+    } else if (question === 'phoneOnProduct') {
       const device = await this.check.device(state.serial);
-      answer = { phoneOnProduct: device ? this.check.phoneFact(device, String(step.result)) : 'missing' };
+      const fact = device ? this.check.phoneFact(device, said) : UNKNOWN;
+      // Only a plain "there is no number" counts as missing; text we cannot read stays unknown.
+      answer = { phoneOnProduct: fact === UNKNOWN && this.reader.saysNoNumber(said) ? 'missing' : fact };
+      if (answer.phoneOnProduct === UNKNOWN) words = { ...words, phoneOnProduct: said.slice(0, MAX_WORDS) };
     } else {
-      const picked = (step.result as FoundChoice).value;
       answer = CHOICE_QUESTIONS[question].choices.find((c) => c.title === picked)?.answer ?? {};
     }
-    return step.replaceDialog(QUESTIONS_ID, { serial: state.serial, facts: { ...state.facts, ...answer } } satisfies QuestionsState);
+    return step.replaceDialog(QUESTIONS_ID, { serial: state.serial, facts: { ...state.facts, ...answer }, words } satisfies QuestionsState);
   }
 }

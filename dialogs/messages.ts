@@ -31,14 +31,18 @@ export function helpText(): string {
   return `I can:\n\n${bullets(CAPABILITIES)}\n\nJust describe what is happening (for example "no video on channel 3" or "the app says device offline"). Commands that work at any time: "start over", "cancel", "talk to a person".`;
 }
 
-/** The out-of-scope answer: which clause, the policy's words, and what help remains. */
-export function outOfScopeView(clause: PolicyClause): AnswerView {
+/**
+ * The out-of-scope answer: which clause, the policy's words, and what help remains; with `advice`
+ * (the clause's general tips for what the message is about: Wi-Fi, VPN) when there is some.
+ */
+export function outOfScopeView(clause: PolicyClause, advice: readonly string[] = []): AnswerView {
   return {
     kind: 'answer',
     title: 'Outside our support',
     headline: `Thanks for explaining. I'm sorry, but this is outside what our technical support covers. ${clause.customerMessage}`,
     sections: [
       { lines: [`Our technical support policy ("${clause.title}") says: "${clause.policyText}"`] },
+      ...(advice.length > 0 ? [{ title: 'Some general advice', lines: advice }] : []),
       { title: 'What we can still do', lines: clause.stillPossible },
       { lines: ['If something is wrong with our recorder or camera itself, describe it and I will help with that part.'] },
     ],
@@ -66,7 +70,7 @@ export function guideStepsView(guide: TroubleshootingGuide): AnswerView {
     kind: 'answer',
     title: guide.title,
     headline: `This is covered by our support. **${guide.title}** — please try these steps:`,
-    sections: [{ lines: guide.steps, style: 'numbered' }],
+    sections: [{ lines: guide.steps, style: 'numbered' }, ...(guide.note ? [{ lines: [guide.note] }] : [])],
     footer: `If it still fails: ${guide.ifNotFixed}`,
     tone: 'good',
   };

@@ -8,10 +8,15 @@ interface AnswerSections {
   headline: string;
   facts: Array<[string, string]>;
   reasons: string[];
+  /** A conditional answer's points for our staff to check, citing the policy. */
+  conditions: string[];
   free: string[];
   charged: string[];
   next: string[];
 }
+
+const STATUS_LABEL = { covered: 'Covered', conditional: 'Covered if confirmed', not_covered: 'Not covered', expired: 'Expired' } as const;
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const money = (amount: number, currency: string | undefined) => `${amount.toFixed(2)}${currency ? ` ${currency}` : ''}`;
 
@@ -23,12 +28,14 @@ export function answerSections(a: WarrantyAnswer): AnswerSections {
   const headline =
     decision.status === 'covered'
       ? `Good news: your ${name} is under warranty until ${decision.coveredUntil} (${days}).`
-      : decision.status === 'expired'
-        ? `The warranty on your ${name} ended on ${decision.coveredUntil}.`
-        : `Your ${name} is within its warranty period (until ${decision.coveredUntil}), but the warranty does not cover it in this case.`;
+      : decision.status === 'conditional'
+        ? `Your ${name} is within its warranty period (until ${decision.coveredUntil}, ${days}). It is covered if our staff confirm the points below, which you couldn't check.`
+        : decision.status === 'expired'
+          ? `The warranty on your ${name} ended on ${decision.coveredUntil}.`
+          : `Your ${name} is within its warranty period (until ${decision.coveredUntil}), but the warranty does not cover it in this case.`;
 
   const facts: Array<[string, string]> = [
-    ['Status', decision.status === 'covered' ? 'Covered' : decision.status === 'expired' ? 'Expired' : 'Not covered'],
+    ['Status', STATUS_LABEL[decision.status]],
     ['Covered until', decision.coveredUntil],
     ['Delivered on', device.deliveredOn],
     ['Warranty period', `${decision.periodMonths} months from delivery`],
@@ -36,6 +43,7 @@ export function answerSections(a: WarrantyAnswer): AnswerSections {
   ];
 
   const reasons = a.reasons.map((r) => `${r.customerExplanation} (policy: "${r.policyText}")`);
+  const conditions = a.conditions.map((c) => `${capitalised(c.coveredIf)} (policy: "${c.policyText}")`);
 
   const g = policy.grants;
   const free: string[] = [];
@@ -46,8 +54,12 @@ export function answerSections(a: WarrantyAnswer): AnswerSections {
   if (decision.inspectionEveryMonths) free.push(`An inspection visit every ${decision.inspectionEveryMonths} months`);
 
   const charged: string[] = [];
-  if (decision.chargeable) {
-    charged.push(decision.chargedRepair ? 'The repair or replacement, with parts at market price' : 'The repair or replacement');
+  const repair = decision.chargedRepair ? 'The repair or replacement, with parts at market price' : 'The repair or replacement';
+  // Conditional: nothing is charged on what we know; say what a failed check would cost.
+  if (decision.status === 'conditional') {
+    charged.push(repair);
+  } else if (decision.chargeable) {
+    charged.push(repair);
     if (decision.status === 'expired' && decision.maintenanceFeeCapPercent !== null) {
       charged.push(
         decision.maintenanceFeeCap !== null
@@ -62,24 +74,37 @@ export function answerSections(a: WarrantyAnswer): AnswerSections {
   const next =
     decision.status === 'covered'
       ? ['I can open a repair ticket (RMA) for you now.', BACKUP_REMINDER]
-      : ['We can still repair it for a charge, or offer a maintenance contract; I can open a ticket for a quote.', BACKUP_REMINDER];
-  return { headline, facts, reasons, free, charged, next };
+      : decision.status === 'conditional'
+        ? [
+            'I can open a repair ticket (RMA) for you now; our staff will check these points when they see the device. If one does not hold, the warranty does not cover the repair, which we can still do for a charge.',
+            BACKUP_REMINDER,
+          ]
+        : ['We can still repair it for a charge, or offer a maintenance contract; I can open a ticket for a quote.', BACKUP_REMINDER];
+  return { headline, facts, reasons, conditions, free, charged, next };
 }
 
 /** The answer as a view model: a card on the channels that render one, Block Kit on Slack, text elsewhere. */
 export function warrantyAnswerView(a: WarrantyAnswer): AnswerView {
   const s = answerSections(a);
+  const conditional = a.decision.status === 'conditional';
   return {
     kind: 'answer',
     title: 'Warranty check',
     headline: s.headline,
     facts: s.facts,
-    sections: [
-      { title: 'Why', lines: s.reasons },
-      { title: 'Free of charge', lines: s.free },
-      { title: 'Charged', lines: s.charged },
-    ],
+    sections: conditional
+      ? [
+          { title: 'Covered if our staff confirm', lines: s.conditions },
+          { title: 'Free of charge once confirmed', lines: s.free },
+          { title: 'Charged only if a check fails', lines: s.charged },
+        ]
+      : [
+          { title: 'Why', lines: s.reasons },
+          { title: 'Free of charge', lines: s.free },
+          { title: 'Charged', lines: s.charged },
+        ],
     footer: s.next.join(' '),
-    tone: a.decision.status === 'covered' ? 'good' : 'attention',
+    // Neither good news nor a refusal until the checks are done.
+    tone: a.decision.status === 'covered' ? 'good' : conditional ? 'neutral' : 'attention',
   };
 }

@@ -15,7 +15,6 @@ import { DirectLineAdapter } from './channels/directline/DirectLineAdapter.js';
 import { AdapterTeamsPoster, TeamsStaffChannel } from './channels/teams/TeamsStaffChannel.js';
 import type { Config } from './config.js';
 import type { CustomerDeliveries } from './domain/delivery/CustomerDeliveries.js';
-import { InMemoryCustomerDeliveries } from './domain/delivery/InMemoryCustomerDeliveries.js';
 import type { DeviceRegistry } from './domain/devices/DeviceRegistry.js';
 import { HandoffService } from './domain/handoff/HandoffService.js';
 import { StaffedHours } from './domain/handoff/StaffedHours.js';
@@ -85,7 +84,8 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   transports.add(botFramework);
   const messenger = new BotCustomerMessenger(transports);
   // Staff actions only enqueue customer messages; the queue times out, retries and reports failures.
-  const deliveries = new InMemoryCustomerDeliveries(messenger, {
+  // In memory on the embedded store; on PostgreSQL the `deliveries` table every instance works on.
+  const deliveries = stores.outbox(messenger, {
     onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'delivery outcome not recorded'),
   });
   deliveries.subscribe((e) => {
@@ -129,6 +129,8 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
     tickets,
     handoffs,
     logger,
+    // The console's "typing…" goes straight through the channels, not the outbox: nothing to retry or record.
+    typing: { sender: messenger },
   };
   runner = createTurnRunner(parts, logger, inFlight);
   runner.attach(adapter);

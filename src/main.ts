@@ -26,8 +26,10 @@ import { closeOnSignals, listen } from './server.js';
 import { DocumentDeviceRegistry } from './storage/DocumentDeviceRegistry.js';
 import { seedRegistryIfEmpty } from './devices/seedSampleRegistry.js';
 import { openStores, type SupportStores } from './storage/SupportStores.js';
-
-const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
+import { AdminSocket } from './staffAdmin/adminSocket.js';
+import { AuditLog } from './domain/staff/AuditLog.js';
+import { StaffTokens } from './domain/staff/StaffTokens.js';
+import { supportJobs } from './supportJobs.js';
 
 /** The embedded store's Direct Line token key, generated on the first start and kept in DATA_DIR. */
 async function keptTokenSecret(dataDir: string, logger: ReturnType<typeof createLogger>): Promise<string> {
@@ -61,6 +63,16 @@ async function main(): Promise<void> {
   // Open before listening: the widget's conversations (feeds) live in the store, and its token key
   // must be the same after a restart (DIRECT_LINE_TOKEN_SECRET, or the embedded store's own in DATA_DIR).
   stores = await openStores(config, logger);
+  // The embedded store's DATA_DIR is locked by this process from now on: the staff CLI asks it over
+  // a local socket (on PostgreSQL the CLI writes to the database itself).
+  const admin =
+    config.store.kind === 'lowdb'
+      ? await AdminSocket.listen(config.dataDir, { tokens: new StaffTokens(stores.staffTokens, now), audit: new AuditLog(stores.audit, now) }, logger).catch((err: Error) => {
+          // The bot serves customers all the same; only the CLI needs the bot stopped then.
+          logger.warn({ err: { message: err.message } }, 'admin socket: not started; stop the bot to run the staff CLI');
+          return null;
+        })
+      : null;
   const directLine = new DirectLineAdapter(stores.feeds, now);
   const tokens = new DirectLineTokens(config.widget.tokenSecret ?? (await keptTokenSecret(config.dataDir, logger)));
   const app = createApp({
@@ -96,7 +108,7 @@ async function main(): Promise<void> {
     channels: { botFramework, directLine },
     inFlight,
   });
-  const { stateStorage, teamsStaff } = desk;
+  const { teamsStaff } = desk;
   teamsStaff?.start();
   // Routes added after listen() are served from then on; until now they were 404 like any unknown path.
   registerPlugins(app, [staffApiPlugin(desk.staffApi)]);
@@ -106,22 +118,16 @@ async function main(): Promise<void> {
   const base = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   logger.info({ widget: `${base}/`, console: `${base}/agent`, botFramework: `${base}/api/messages` }, `open ${base}/ for the website widget, ${base}/agent for the agent console`);
 
-  // Idle conversations are dropped so the store holds only live ones.
-  const sweep = async () => {
-    const removed = await stateStorage.expireIdleConversations(new Date(now().getTime() - config.conversationTtlMs));
-    if (removed > 0) logger.info({ removed }, 'expired idle conversation state');
-    const feeds = await directLine.feeds.expireIdle();
-    if (feeds > 0) logger.info({ removed: feeds }, 'expired idle widget conversations');
-  };
-  // Hourly, starting an hour after start-up: a sweep walks every stored conversation, which is
-  // not worth doing while a restarted server is taking its first turns.
-  const sweeper = setInterval(() => sweep().catch((err: Error) => logger.error({ err: { message: err.message } }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
-  sweeper.unref();
+  // Idle-conversation expiry, first-response due times, queue-position notices: once across
+  // instances (a claimed period in PostgreSQL), or a timer in this one process on the embedded store.
+  stores.scheduler.start(supportJobs({ desk, stores, conversationTtlMs: config.conversationTtlMs, logger, now }).jobs);
 
   closeOnSignals(app, logger, async () => {
-    clearInterval(sweeper);
+    await admin?.close();
+    await stores?.scheduler.stop();
     await inFlight.drained();
-    // Messages already accepted for customers get a few seconds; what has not started is reported failed.
+    // Messages already accepted for customers get a few seconds; what has not started is reported
+    // failed (embedded store) or stays in the deliveries table for the other instances (PostgreSQL).
     await desk.deliveries.drain(5_000);
     teamsStaff?.stop();
     await teamsStaff?.idle();

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseJsonLines } from '../src/knowledge/jsonl.js';
 import { LabelledUtteranceSchema } from '../src/knowledge/schemas.js';
+import { applyTaxonomyRules } from '../src/domain/ScopeTriage.js';
+import type { ScopeDecision } from '../src/domain/scope.js';
 import { evaluate } from '../src/language/evaluation.js';
 import { trainedTriage } from './helpers/testBot.js';
 
@@ -72,5 +74,30 @@ describe('policy edge cases', () => {
     const { triage } = await trainedTriage();
     expect(triage.triage('zzz qqq').needsClarification).toBe(true);
     expect(triage.triage('my dvr stopped recording, hard disk error on screen').needsClarification).toBe(false);
+  });
+});
+
+describe('the taxonomy’s rule for VPN and Wi-Fi matters (issue 10, item 8)', () => {
+  const diagnosis: ScopeDecision = { scope: 'needs_diagnosis', clause: null, intent: 'troubleshoot', confidence: 0.9 };
+  const reading = (...lists: string[]) => () => ({ words: [], lexicon: new Set(lists) });
+
+  test('needs_diagnosis with no device of ours and no remote-viewing symptom, about a VPN or Wi-Fi: the customer network at once', () => {
+    expect(applyTaxonomyRules('my vpn times out', diagnosis, reading('customerNetwork'))).toMatchObject({ scope: 'out_of_scope', clause: 'customer_network' });
+    expect(applyTaxonomyRules('wifi slow every evening', diagnosis, reading('homeNetwork', 'supportTopic'))).toMatchObject({ scope: 'out_of_scope', clause: 'customer_network' });
+  });
+
+  test('our device, or a remote-viewing symptom, keeps the recorder checks', () => {
+    expect(applyTaxonomyRules('nvr page not opening over the vpn', diagnosis, reading('customerNetwork', 'ourDevice')).scope).toBe('needs_diagnosis');
+    expect(applyTaxonomyRules('app offline on the vpn', diagnosis, reading('customerNetwork', 'remoteAccess')).scope).toBe('needs_diagnosis');
+    expect(applyTaxonomyRules('cannot see it from outside', diagnosis, reading('remoteAccess')).scope).toBe('needs_diagnosis');
+  });
+
+  test('through the trained triage: firmware of our NVR is ours; Wi-Fi and VPN are the customer network', async () => {
+    const { triage } = await trainedTriage();
+    expect(triage.classify('How do I update the firmware on my NVR? Is there a newer version for it?')).toMatchObject({ scope: 'in_scope', intent: 'troubleshoot' });
+    expect(triage.classify('can you fix my wifi?')).toMatchObject({ scope: 'out_of_scope', clause: 'customer_network' });
+    expect(triage.classify("I can't get my VPN to connect to my home router")).toMatchObject({ scope: 'out_of_scope', clause: 'customer_network' });
+    // Another maker's firmware stays theirs.
+    expect(triage.classify('my mikrotik router needs a firmware update, how do i do it')).toMatchObject({ scope: 'out_of_scope', clause: 'third_party_equipment' });
   });
 });

@@ -157,3 +157,105 @@ describe('global interruptions at any turn', () => {
     expect(waiting[0]).toMatchObject({ reason: 'asked', summary: 'forgot the admin password of my NVR, locked out', triage: { scope: 'in_scope' } });
   });
 });
+
+describe('misspelled and other-language messages (issue 10, item 7)', () => {
+  test('a misspelled message gets the same answer as its correct spelling, not the off-topic reply', async () => {
+    const { client } = await newClient();
+    const misspelled = await say(client, 'cant se my camras on my fone wen im outside hom');
+    const { client: other } = await newClient();
+    const correct = await say(other, "can't see my cameras on my phone when I'm outside home");
+    expect(joined(misspelled)).toBe(joined(correct));
+    expect(joined(misspelled)).toMatch(/Check 1 of/);
+    expect(joined(misspelled)).not.toMatch(/only help with our security-camera products/i);
+  });
+
+  test('Vietnamese: answered in Vietnamese with a person or a ticket; the handoff carries the language', async () => {
+    const { client, services } = await newClient();
+    const { knowledge } = await trainedTriage();
+    const vi = knowledge.languages.languages.find((l) => l.code === 'vi');
+    if (!vi) throw new Error('no Vietnamese sentences');
+    const text = 'Đầu ghi của tôi không ghi hình được, giúp tôi với';
+    const offer = await say(client, text);
+    expect(joined(offer)).toContain(vi.reply);
+    expect(joined(offer)).toMatch(/tiếng Anh/);
+    expect(buttons(offer)).toEqual([vi.person, vi.ticket, vi.noThanks]);
+    const queued = await say(client, vi.person);
+    expect(joined(queued)).toContain(vi.personNext);
+    expect(joined(queued)).toMatch(/number 1 in the queue/);
+    const waiting = await services.handoffs.list('waiting');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ reason: 'asked', summary: text, triage: { language: 'vi', confidence: 0 } });
+  });
+
+  test('Spanish: answered in Spanish, not the warranty flow; the ticket carries the language', async () => {
+    const { client, services } = await newClient();
+    const { knowledge } = await trainedTriage();
+    const es = knowledge.languages.languages.find((l) => l.code === 'es');
+    if (!es) throw new Error('no Spanish sentences');
+    const offer = await say(client, 'mi cámara no muestra imagen');
+    expect(joined(offer)).toContain(es.reply);
+    expect(joined(offer)).not.toMatch(/serial|warranty/i);
+    expect(buttons(offer)).toEqual([es.person, es.ticket, es.noThanks]);
+    const asked = await say(client, es.ticket);
+    expect(joined(asked)).toContain(es.ticketNext);
+    expect(joined(asked)).toMatch(/phone number or email/);
+    await say(client, 'Lucía Pérez, lucia@example.com');
+    await say(client, 'skip');
+    expect(joined(await say(client, 'Open the ticket'))).toMatch(/Your ticket T-000001 is open/);
+    expect(await services.tickets.get('T-000001')).toMatchObject({ summary: 'mi cámara no muestra imagen', triage: { language: 'es' }, customer: { contact: 'lucia@example.com' } });
+  });
+
+  test('declining the offer in the customer’s language ends politely in it', async () => {
+    const { client } = await newClient();
+    const { knowledge } = await trainedTriage();
+    const de = knowledge.languages.languages.find((l) => l.code === 'de');
+    if (!de) throw new Error('no German sentences');
+    expect(buttons(await say(client, 'Meine Kamera zeigt seit gestern kein Bild mehr'))).toContain(de.noThanks);
+    expect(joined(await say(client, de.noThanks))).toContain(de.declined);
+  });
+});
+
+describe('scope mistakes (issue 10, item 8)', () => {
+  test('a firmware question about our NVR is in scope: the upgrade guide, free for life under the service promise', async () => {
+    const { client } = await newClient();
+    const all = joined(await say(client, 'How do I update the firmware on my NVR? Is there a newer version for it?'));
+    expect(all).toMatch(/covered by our support/i);
+    expect(all).toMatch(/Upgrading the recorder's or camera's firmware/);
+    expect(all).toMatch(/free for life under our service promise/);
+    expect(all).not.toMatch(/Outside our support|outside what our technical support covers/i);
+  });
+
+  test('"can you fix my wifi?" is the customer network, with Wi-Fi advice and no recorder checks', async () => {
+    const { client } = await newClient();
+    const { knowledge } = await trainedTriage();
+    const wifiAdvice = knowledge.clauses.find((c) => c.id === 'customer_network')?.advice?.find((a) => a.about.includes('wifi'));
+    if (!wifiAdvice) throw new Error('no Wi-Fi advice in the customer_network clause');
+    const replies = await say(client, 'can you fix my wifi? my laptop and phone keep dropping off it');
+    const all = joined(replies);
+    expect(all).toContain(await clauseText('customer_network'));
+    expect(all).toMatch(/Some general advice/);
+    for (const line of wifiAdvice.lines) expect(all).toContain(line);
+    // No walk through the recorder's TCP/IP checks.
+    expect(all).not.toContain(knowledge.diagnosis.intro);
+    expect(all).not.toMatch(/Check 1 of/);
+    expect(buttons(replies)).toEqual([]);
+  });
+
+  test('a VPN that will not connect gets the VPN clause at once, with VPN advice, no recorder checks', async () => {
+    const { client } = await newClient();
+    const { knowledge } = await trainedTriage();
+    const replies = await say(client, "I can't get my VPN to connect to my home router");
+    const all = joined(replies);
+    expect(all).not.toContain(knowledge.diagnosis.intro);
+    expect(all).toContain(await clauseText('customer_network'));
+    expect(all).toMatch(/VPN adapters/);
+    expect(all).toMatch(/UDP 1194/);
+    expect(all).not.toMatch(/Check 1 of/);
+    expect(buttons(replies)).toEqual([]);
+  });
+
+  test('our device over a VPN that has not been checked yet still gets the recorder checks', async () => {
+    const { client } = await newClient();
+    expect(joined(await say(client, 'when i vpn in from home the nvr web page does not open, on the lan it works'))).toMatch(/Check 1 of/);
+  });
+});

@@ -1,7 +1,10 @@
-import type { ConversationReference } from 'botbuilder';
-import { DeliveryError, type CustomerMessenger } from '../domain/ports/CustomerMessenger.js';
+import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { DeliveryError, type CustomerMessenger, type MessageSender } from '../domain/ports/CustomerMessenger.js';
 import type { ConversationAddress } from '../domain/tickets/Ticket.js';
 import type { ConversationTransports } from './ConversationTransports.js';
+
+/** Channels whose client is Web Chat: there the page reads `channelData.agent` (other channels' channelData has a schema of its own). */
+const WEB_CHAT_CHANNELS = new Set(['webchat', 'directline', 'emulator']);
 
 /**
  * Proactive messages into a customer's conversation (the stored ConversationReference), through
@@ -9,11 +12,27 @@ import type { ConversationTransports } from './ConversationTransports.js';
  * DeliveryError whose message is a short reason without the customer's text ("channel refused:
  * 403", "unreachable: ECONNREFUSED", "unreachable: no address"); the delivery queue
  * (CustomerDeliveries) adds the timeout and retries and reports the outcome.
+ *
+ * A message `from` an agent keeps the bot's account id (channels accept only that) with the
+ * agent's name as `from.name`, and on Web Chat channels `channelData.agent: { name }`, so the
+ * widget shows it under the agent's name and avatar.
  */
 export class BotCustomerMessenger implements CustomerMessenger {
   constructor(private readonly transports: ConversationTransports) {}
 
-  async send(address: ConversationAddress, text: string): Promise<void> {
+  async send(address: ConversationAddress, text: string, from?: MessageSender): Promise<void> {
+    await this.sendOne(address, { type: ActivityTypes.Message, text }, from);
+  }
+
+  /**
+   * "Typing…" from an agent into the customer's conversation (the agent console sends it while the
+   * agent writes). Best effort, one attempt; rejects with a DeliveryError as `send` does.
+   */
+  async typing(address: ConversationAddress, from?: MessageSender): Promise<void> {
+    await this.sendOne(address, { type: ActivityTypes.Typing }, from);
+  }
+
+  private async sendOne(address: ConversationAddress, activity: Partial<Activity>, from?: MessageSender): Promise<void> {
     // A send that fails inside the proactive turn would end in the adapter's onTurnError, which logs
     // it as a failed turn (and clears conversation state) while the send looks delivered: the
     // failure is caught in the turn and rethrown once the turn is over.
@@ -21,7 +40,8 @@ export class BotCustomerMessenger implements CustomerMessenger {
     try {
       await this.transports.continueConversation(address as Partial<ConversationReference>, async (context) => {
         try {
-          await context.sendActivity(text);
+          if (from) asSender(context, from);
+          await context.sendActivity(activity);
         } catch (err) {
           failure = err;
         }
@@ -31,6 +51,19 @@ export class BotCustomerMessenger implements CustomerMessenger {
     }
     if (failure !== undefined) throw deliveryError(failure);
   }
+}
+
+/** Names the sender on what this proactive turn sends: after the conversation reference is applied (it sets `from` to the bot). */
+function asSender(context: TurnContext, from: MessageSender): void {
+  const webChat = WEB_CHAT_CHANNELS.has(context.activity.channelId);
+  context.onSendActivities(async (_context, activities, next) => {
+    for (const activity of activities) {
+      // The reference's bot account: its id is what every channel requires.
+      if (activity.from) activity.from = { ...activity.from, name: from.name };
+      if (webChat) activity.channelData = { ...(activity.channelData as Record<string, unknown> | undefined), agent: { name: from.name } };
+    }
+    return next();
+  });
 }
 
 /**

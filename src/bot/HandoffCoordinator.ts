@@ -4,6 +4,7 @@ import type { CustomerProfile } from '../conversation/CustomerProfile.js';
 import type { Handoff, HandoffReason } from '../domain/handoff/Handoff.js';
 import type { HandoffRequest, HandoffRequestResult } from '../domain/handoff/HandoffService.js';
 import type { WarrantySummary } from '../domain/SupportRequest.js';
+import { decisionOnly } from '../domain/scope.js';
 
 /** The part of the handoff service the bot needs. */
 export interface HandoffDesk {
@@ -38,7 +39,8 @@ export class HandoffCoordinator {
     const record = await this.records.get(ctx);
     const profile = await this.profile.get(ctx, {});
     const name = profile.name ?? ctx.activity.from?.name;
-    const triage = record.lastTriage ? { scope: record.lastTriage.scope, clause: record.lastTriage.clause, intent: record.lastTriage.intent, confidence: record.lastTriage.confidence } : undefined;
+    // With the message's language when it was one the bot does not speak, so staff know how to answer.
+    const triage = record.lastTriage ? decisionOnly(record.lastTriage) : undefined;
     const warranty = details.warranty ?? record.lastWarranty;
     const summary = details.summary ?? record.lastTriage?.text;
     const transcript = record.transcript ?? [];

@@ -4,7 +4,8 @@
  * and a confusion matrix.
  *
  *   npm run --silent eval -- FILE [--json]
- *   npm run --silent eval -- --cv K [--json]     K-fold cross-validation on knowledge/training itself
+ *   npm run --silent eval -- --cv K [--json]          K-fold cross-validation on knowledge/training itself
+ *   npm run --silent eval -- --languages FILE [--json] languages the bot does not speak ({"text","language"} per line)
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -12,21 +13,36 @@ import { loadConfig } from '../config.js';
 import type { ScopeDecision } from '../domain/scope.js';
 import { loadKnowledge } from '../knowledge/KnowledgeBase.js';
 import { parseJsonLines } from '../knowledge/jsonl.js';
-import { LabelledUtteranceSchema, type LabelledUtterance } from '../knowledge/schemas.js';
+import { LabelledUtteranceSchema, LanguageSampleSchema, type LabelledUtterance } from '../knowledge/schemas.js';
 import { buildTriage } from '../language/buildTriage.js';
-import { evaluate, formatReport, type EvaluationReport } from '../language/evaluation.js';
+import { evaluate, evaluateLanguages, formatLanguageReport, formatReport, type EvaluationReport, type LanguageReport } from '../language/evaluation.js';
 import { exitWith, loadTriageForCli } from './loadTriage.js';
 
-const USAGE = 'usage: npm run --silent eval -- FILE [--json]   or   npm run --silent eval -- --cv K [--json]';
+const USAGE = 'usage: npm run --silent eval -- FILE [--json]   or   npm run --silent eval -- --cv K [--json]   or   npm run --silent eval -- --languages FILE [--json]';
 
+const FileSchema = z.string().min(1).refine((f) => !f.startsWith('--'));
 const ArgsSchema = z.union([
   z.tuple([z.literal('--cv'), z.coerce.number().int().min(2).max(20)]).rest(z.literal('--json')),
-  z.tuple([z.string().min(1).refine((f) => !f.startsWith('--'))]).rest(z.literal('--json')),
+  z.tuple([z.literal('--languages'), FileSchema]).rest(z.literal('--json')),
+  z.tuple([FileSchema]).rest(z.literal('--json')),
 ]);
 
+async function readOrExit(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((err: Error) => exitWith(`eval: cannot read ${file}: ${err.message}`));
+}
+
+/** Each message through the triage: the language it names, or "en" when it reads the message as English. */
+async function languageReport(file: string): Promise<LanguageReport> {
+  const rows = parseJsonLines(await readOrExit(file), LanguageSampleSchema);
+  for (const r of rows) if (!r.ok) process.stderr.write(`eval: ${file}: ${r.error} (skipped)\n`);
+  const samples = rows.flatMap((r) => (r.ok ? [r.value] : []));
+  if (samples.length === 0) exitWith(`eval: ${file}: no valid {"text","language"} lines`);
+  const triage = await loadTriageForCli();
+  return evaluateLanguages(samples, (t) => triage.triage(t).language?.code ?? 'en');
+}
+
 async function fileReport(file: string): Promise<EvaluationReport> {
-  const text = await readFile(file, 'utf8').catch((err: Error) => exitWith(`eval: cannot read ${file}: ${err.message}`));
-  const rows = parseJsonLines(text, LabelledUtteranceSchema);
+  const rows = parseJsonLines(await readOrExit(file), LabelledUtteranceSchema);
   for (const r of rows) if (!r.ok) process.stderr.write(`eval: ${file}: ${r.error} (skipped)\n`);
   const examples = rows.flatMap((r) => (r.ok ? [r.value] : []));
   if (examples.length === 0) exitWith(`eval: ${file}: no valid labelled lines`);
@@ -54,6 +70,11 @@ async function main(): Promise<void> {
   const args = ArgsSchema.safeParse(process.argv.slice(2));
   if (!args.success) exitWith(USAGE);
   const json = args.data.includes('--json');
+  if (args.data[0] === '--languages') {
+    const report = await languageReport(String(args.data[1]));
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLanguageReport(report));
+    return;
+  }
   const report = args.data[0] === '--cv' ? await crossValidation(Number(args.data[1])) : await fileReport(String(args.data[0]));
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
 }

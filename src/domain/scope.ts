@@ -19,4 +19,14 @@ export interface ScopeDecision {
   intent: Intent;
   /** 0..1: how sure the classifier is of the scope (and clause) it chose. */
   confidence: number;
+  /**
+   * The language the message is written in, when it is one the bot does not speak (ISO 639-1, or
+   * ISO 639-3 where there is none): absent for English. Staff see it on the handoff or ticket.
+   */
+  language?: string;
+}
+
+/** The decision alone (a remembered triage also holds the message's text): what a ticket or handoff records. */
+export function decisionOnly(d: ScopeDecision): ScopeDecision {
+  return { scope: d.scope, clause: d.clause, intent: d.intent, confidence: d.confidence, ...(d.language ? { language: d.language } : {}) };
 }

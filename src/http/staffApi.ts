@@ -3,9 +3,10 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { HANDOFF_STATUSES, type Handoff, type HandoffEvent } from '../domain/handoff/Handoff.js';
 import { HandoffNotFoundError, HandoffStateError, type HandoffEventMeta, type HandoffService } from '../domain/handoff/HandoffService.js';
+import type { MessageSender } from '../domain/ports/CustomerMessenger.js';
 import type { AuditLog } from '../domain/staff/AuditLog.js';
 import type { StaffTokens } from '../domain/staff/StaffTokens.js';
-import type { Actor, Ticket } from '../domain/tickets/Ticket.js';
+import type { Actor, ConversationAddress, Ticket } from '../domain/tickets/Ticket.js';
 import { normaliseTicketId, type TicketService } from '../domain/tickets/TicketService.js';
 import { TicketCommentSchema, TicketFilterSchema, TicketPatchSchema } from '../domain/tickets/ticketSchemas.js';
 import { describeZodError } from '../knowledge/jsonl.js';
@@ -22,6 +23,19 @@ export interface StaffApiDeps {
   logger: Logger;
   /** Interval of the SSE comment heartbeat; 15 s unless a test wants it shorter. */
   heartbeatMs?: number;
+  /** The console's "typing…" signal to the customer; without it `POST /api/handoffs/:id/typing` sends nothing (`sent: false`). */
+  typing?: {
+    sender: CustomerTyping;
+    /** At most one signal per handoff this often; 3 000 ms unless a test wants otherwise. */
+    intervalMs?: number;
+    /** The rate limit's clock (ms); Date.now unless a test moves time. */
+    now?: () => number;
+  };
+}
+
+/** Sends "typing…" into a customer's conversation, one attempt (BotCustomerMessenger.typing). */
+export interface CustomerTyping {
+  typing(address: ConversationAddress, from?: MessageSender): Promise<void>;
 }
 
 /** Who is calling: the name the token was issued to. */
@@ -43,6 +57,8 @@ class HttpError extends Error {
 }
 
 const HEARTBEAT_MS = 15_000;
+/** Web Chat shows a "typing…" for 5 s: one every 3 s keeps it up while the agent writes. */
+const TYPING_INTERVAL_MS = 3_000;
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const TicketIdSchema = z.string().transform((s, ctx) => {
@@ -233,6 +249,28 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
     res.json(handoff);
   }));
 
+  // Best effort and not audited (it is no change): the console calls it as the agent types; at most
+  // one signal per handoff an interval reaches the customer, the rest answer `sent: false`.
+  const typingGate = new Throttle(deps.typing?.intervalMs ?? TYPING_INTERVAL_MS, deps.typing?.now ?? Date.now);
+  server.post('/api/handoffs/:id/typing', route(async (req, res, staff) => {
+    const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
+    parse(NoBodySchema, req.body ?? {}, 'body');
+    const handoff = await handoffs.get(id);
+    if (!handoff) throw notFound('handoff', id);
+    if (handoff.status !== 'active') throw new HttpError(409, 'conflict', `Handoff ${id} is ${handoff.status}, not active.`);
+    let sent = false;
+    if (deps.typing && typingGate.take(id)) {
+      try {
+        await deps.typing.sender.typing(handoff.address, { name: staff.name });
+        sent = true;
+      } catch (err) {
+        // The agent's next message reports a channel that is really gone; a lost "typing…" is no news.
+        logger.debug({ err: { message: (err as Error).message }, handoffId: id }, 'typing signal not sent');
+      }
+    }
+    res.json({ sent });
+  }));
+
   server.post('/api/handoffs/:id/ticket', route(async (req, res, staff) => {
     const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
     parse(NoBodySchema, req.body ?? {}, 'body');
@@ -241,6 +279,27 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
     res.status(201);
     res.json(result);
   }));
+}
+
+/** At most one `take` per key an interval; keys whose interval has passed are forgotten, so the map stays small. */
+class Throttle {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  take(key: string): boolean {
+    const now = this.now();
+    const previous = this.last.get(key);
+    if (previous !== undefined && now - previous < this.intervalMs) return false;
+    this.last.set(key, now);
+    if (this.last.size > 1_000) {
+      for (const [k, at] of this.last) if (now - at >= this.intervalMs) this.last.delete(k);
+    }
+    return true;
+  }
 }
 
 /** `Last-Event-ID`: `<epoch>.<id>`, as the `id:` lines this stream writes. */

@@ -8,15 +8,19 @@ import { loadWarrantyPolicies } from './warrantyPolicies.js';
 import {
   InterruptionPhrasesSchema,
   LabelledUtteranceSchema,
+  LanguagesSchema,
   LexiconSchema,
   NetworkDiagnosisSchema,
   PolicyClauseSchema,
+  SpellingSchema,
   TroubleshootingGuideSchema,
   type InterruptionPhrases,
   type LabelledUtterance,
+  type Languages,
   type Lexicon,
   type NetworkDiagnosis,
   type PolicyClause,
+  type Spelling,
   type TroubleshootingGuide,
 } from './schemas.js';
 
@@ -28,6 +32,10 @@ export interface KnowledgeBase {
   diagnosis: NetworkDiagnosis;
   interruptions: InterruptionPhrases;
   lexicon: Lexicon;
+  /** Chat spellings the spelling tolerance cannot reach by edit distance. */
+  spelling: Spelling;
+  /** What the bot says to a customer writing in a language it does not speak. */
+  languages: Languages;
   warrantyPolicies: WarrantyPolicy[];
   /** The sample device registry imported into an empty store on first start (CSV). */
   sampleRegistryFile: string;
@@ -63,6 +71,8 @@ export async function loadKnowledge(dir: string): Promise<KnowledgeBase> {
     diagnosis: await readJson(path.join(dir, 'diagnosis', 'tcpip-checks.json'), NetworkDiagnosisSchema),
     interruptions: await readJson(path.join(dir, 'interruptions.json'), InterruptionPhrasesSchema),
     lexicon: await readJson(path.join(dir, 'language', 'lexicon.json'), LexiconSchema),
+    spelling: await readJson(path.join(dir, 'language', 'spelling.json'), SpellingSchema),
+    languages: await readJson(path.join(dir, 'language', 'languages.json'), LanguagesSchema),
     warrantyPolicies: await loadWarrantyPolicies(path.join(dir, 'warranty')),
     sampleRegistryFile: path.join(dir, 'devices', 'sample-registry.csv'),
   };

@@ -36,6 +36,11 @@ interface LexiconEntry {
   words: string[];
 }
 
+/** Replaces a word the models do not know by the vocabulary word it most likely misspells. */
+export interface WordCorrector {
+  correct(word: string): string;
+}
+
 /**
  * Turns a message into the tokens the classifiers see: stemmed words, stemmed bigrams,
  * negated stems ("neg:record" for "not recording") and lexicon features ("f:otherBrand").
@@ -44,7 +49,11 @@ export class TextFeatures {
   /** Lexicon phrases by their first word, so a message is matched in one pass over its words. */
   private readonly entriesByFirstWord = new Map<string, LexiconEntry[]>();
 
-  constructor(lexicon: Lexicon) {
+  constructor(
+    lexicon: Lexicon,
+    /** Spelling tolerance: applied to every word before stemming and lexicon matching. */
+    private readonly corrector?: WordCorrector,
+  ) {
     for (const [name, phrases] of Object.entries(lexicon)) {
       for (const phrase of phrases) {
         const words = wordsOf(normaliseText(phrase));
@@ -55,8 +64,21 @@ export class TextFeatures {
     }
   }
 
-  extract(text: string): string[] {
+  /** The message's words as the models see them: normalised, and misspellings corrected. */
+  words(text: string): string[] {
     const words = wordsOf(normaliseText(text));
+    const corrector = this.corrector;
+    return corrector ? words.map((w) => corrector.correct(w)) : words;
+  }
+
+  /** The message's words and the names of the lexicon lists it matches (what the taxonomy's rules look at). */
+  read(text: string): { words: string[]; lexicon: Set<string> } {
+    const words = this.words(text);
+    return { words, lexicon: new Set([...this.lexiconFeatures(words)].map((f) => f.slice('f:'.length))) };
+  }
+
+  extract(text: string): string[] {
+    const words = this.words(text);
     const tokens: string[] = [];
     const content: string[] = [];
     let negateNext = 0;

@@ -23,6 +23,8 @@ export interface EvaluationReport {
   perIntent: LabelScore[];
   /** confusion[gold][predicted] = count, over the five scopes. */
   confusion: Record<string, Record<string, number>>;
+  /** Messages taken for a language the bot does not speak (answered in it, not triaged): the texts. */
+  otherLanguage: string[];
   errors: Array<{ text: string; expected: string; got: string; confidence: number }>;
 }
 
@@ -61,6 +63,7 @@ export function evaluate(examples: readonly LabelledUtterance[], classify: (text
     perClause: scores(results.filter((r) => r.gold.scope === 'out_of_scope' || r.got.scope === 'out_of_scope').map((r) => [clauseOf(r.gold), clauseOf(r.got)])),
     perIntent: scores(results.map((r) => [r.gold.intent, r.got.intent])),
     confusion,
+    otherLanguage: results.filter((r) => r.got.language !== undefined).map((r) => `${r.got.language}: ${r.gold.text}`),
     errors: results
       .filter((r) => fullLabel(r.gold) !== fullLabel(r.got))
       .map((r) => ({ text: r.gold.text, expected: fullLabel(r.gold), got: fullLabel(r.got), confidence: r.got.confidence })),
@@ -76,7 +79,8 @@ export function formatReport(r: EvaluationReport): string {
   out.push(`out-of-scope recall ${pct(r.outOfScopeRecall)}`);
   out.push(`clause accuracy     ${pct(r.clauseAccuracy)}  (gold out_of_scope: scope and clause right)`);
   out.push(`intent accuracy     ${pct(r.intentAccuracy)}`);
-  out.push(`exact (all labels)  ${pct(r.exactAccuracy)}`, '');
+  out.push(`exact (all labels)  ${pct(r.exactAccuracy)}`);
+  out.push(`other language      ${r.otherLanguage.length}  (read as a language the bot does not speak, answered in it)`, '');
   for (const [title, rows] of [['scope', r.perScope], ['clause', r.perClause], ['intent', r.perIntent]] as const) {
     out.push(`${title.padEnd(36)} support  precision  recall`);
     for (const s of rows) out.push(`  ${s.label.padEnd(34)} ${String(s.support).padStart(7)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}`);
@@ -86,9 +90,56 @@ export function formatReport(r: EvaluationReport): string {
   const short = (s: string) => s.slice(0, 10);
   out.push(`${''.padEnd(16)}${SCOPES.map((s) => short(s).padStart(11)).join('')}`);
   for (const g of SCOPES) out.push(`${g.padEnd(16)}${SCOPES.map((p) => String(r.confusion[g]?.[p] ?? 0).padStart(11)).join('')}`);
+  if (r.otherLanguage.length > 0) out.push('', 'read as another language:', ...r.otherLanguage.map((t) => `  ${t}`));
   if (r.errors.length > 0) {
     out.push('', `misclassified (${r.errors.length}):`);
     for (const e of r.errors) out.push(`  expected ${e.expected} | got ${e.got} (${e.confidence}) | ${e.text}`);
   }
+  return `${out.join('\n')}\n`;
+}
+
+/** A message and the language it is written in (ISO 639-1, "en" for English): test/heldout-languages.jsonl. */
+export interface LanguageSample {
+  text: string;
+  language: string;
+}
+
+export interface LanguageReport {
+  examples: number;
+  /** English messages taken for another language: each one would get an answer the customer may not read. */
+  english: number;
+  englishMisfires: number;
+  /** Messages in another language recognised as not English (they get the person-or-ticket offer). */
+  other: number;
+  otherRecognised: number;
+  /** Among those, the language named exactly. */
+  otherExact: number;
+  errors: Array<{ text: string; expected: string; got: string }>;
+}
+
+/** How well languages the bot does not speak are told from English; `identify` answers "en" for English. */
+export function evaluateLanguages(samples: readonly LanguageSample[], identify: (text: string) => string): LanguageReport {
+  const results = samples.map((s) => ({ ...s, got: identify(s.text) }));
+  const english = results.filter((r) => r.language === 'en');
+  const other = results.filter((r) => r.language !== 'en');
+  return {
+    examples: results.length,
+    english: english.length,
+    englishMisfires: english.filter((r) => r.got !== 'en').length,
+    other: other.length,
+    otherRecognised: other.filter((r) => r.got !== 'en').length,
+    otherExact: other.filter((r) => r.got === r.language).length,
+    errors: results.filter((r) => r.got !== r.language).map((r) => ({ text: r.text, expected: r.language, got: r.got })),
+  };
+}
+
+export function formatLanguageReport(r: LanguageReport): string {
+  const out = [
+    `examples                      ${r.examples}`,
+    `English read as another       ${r.englishMisfires} of ${r.english}`,
+    `other languages recognised    ${pct(r.other === 0 ? 0 : r.otherRecognised / r.other)}  (${r.otherRecognised} of ${r.other}: offered a person or a ticket)`,
+    `  ... with the language right ${pct(r.other === 0 ? 0 : r.otherExact / r.other)}  (${r.otherExact} of ${r.other})`,
+  ];
+  if (r.errors.length > 0) out.push('', `wrong (${r.errors.length}):`, ...r.errors.map((e) => `  expected ${e.expected} | got ${e.got} | ${e.text}`));
   return `${out.join('\n')}\n`;
 }

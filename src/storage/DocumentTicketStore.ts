@@ -13,8 +13,9 @@ export { TicketExistsError };
 
 /**
  * The tickets port on the DocumentStore: collection `tickets`, one document per ticket, id = ticket
- * id ("T-000123"). Numbers come from a DocumentSequence, so they are unique across processes on
- * PostgreSQL too; creates are create-only and updates name the eTag they read.
+ * id ("T-000123"), for the embedded store (lowdb, one process) and the tests' memory store.
+ * Numbers come from a DocumentSequence; creates are create-only and updates name the eTag they
+ * read. Lists scan the collection (PostgreSQL's PgTicketStore answers them from indexes).
  */
 export class DocumentTicketStore implements TicketStore {
   private readonly sequence: DocumentSequence;
@@ -89,7 +90,7 @@ export class DocumentTicketStore implements TicketStore {
     return { tickets, nextCursor: matching.length > query.limit && last ? cursorOf(last) : null };
   }
 
-  async forCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]> {
+  async ofCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]> {
     return (await this.all())
       .filter((t) => t.customer.channelId === owner.channelId && t.customer.userId === owner.userId)
       .sort(newestFirst)

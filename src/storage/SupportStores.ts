@@ -21,6 +21,16 @@ import { PgAuditStore } from './postgres/PgAuditStore.js';
 import { PgDatabase } from './postgres/PgDatabase.js';
 import { PgHandoffStore } from './postgres/PgHandoffStore.js';
 import { PgTicketStore } from './postgres/PgTicketStore.js';
+import type { CustomerDeliveries } from '../domain/delivery/CustomerDeliveries.js';
+import { InMemoryCustomerDeliveries, type InMemoryDeliveryOptions } from '../domain/delivery/InMemoryCustomerDeliveries.js';
+import type { CustomerMessenger } from '../domain/ports/CustomerMessenger.js';
+import type { Scheduler } from '../domain/ports/Scheduler.js';
+import type { UnsettledFirstResponses } from '../domain/tickets/FirstResponseWatch.js';
+import { DocumentUnsettledFirstResponses } from './DocumentUnsettledFirstResponses.js';
+import { TimerScheduler } from './TimerScheduler.js';
+import { PgCustomerDeliveries } from './postgres/PgCustomerDeliveries.js';
+import { PgScheduler } from './postgres/PgScheduler.js';
+import { PgUnsettledFirstResponses } from './postgres/PgUnsettledFirstResponses.js';
 
 /**
  * Every store the desk runs on, one implementation per engine behind the domain's ports: on the
@@ -38,12 +48,19 @@ export interface SupportStores {
   events: EventBus;
   /** The self-hosted Direct Line's conversation feeds: documents (DATA_DIR), or tables shared by the instances. */
   feeds: ConversationFeeds;
+  /** Timed work once across instances: a timer in the one process, or a claimed row per period (`scheduled_jobs`). */
+  scheduler: Scheduler;
+  /** The customer-message outbox on this engine: in memory, or the `deliveries` table every instance works on. */
+  outbox(messenger: CustomerMessenger, options?: Pick<InMemoryDeliveryOptions, 'onError'>): CustomerDeliveries;
+  /** The first-response due-time check's work: a scan of the tickets, or a partial index. */
+  unsettledFirstResponses: UnsettledFirstResponses;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** Everything on one DocumentStore: lowdb (one process) and the tests' memory store. */
 export function documentStores(documents: DocumentStore): SupportStores {
+  const scheduler = new TimerScheduler();
   return {
     documents,
     tickets: new DocumentTicketStore(documents),
@@ -52,8 +69,14 @@ export function documentStores(documents: DocumentStore): SupportStores {
     staffTokens: new DocumentStaffTokenStore(documents),
     events: new InMemoryEventBus(),
     feeds: new DocumentConversationFeeds(documents),
+    scheduler,
+    outbox: (messenger, options) => new InMemoryCustomerDeliveries(messenger, options),
+    unsettledFirstResponses: new DocumentUnsettledFirstResponses(documents),
     ready: () => documents.ready(),
-    close: () => documents.close(),
+    close: async () => {
+      await scheduler.stop();
+      await documents.close();
+    },
   };
 }
 
@@ -65,6 +88,9 @@ export async function postgresStores(database: PgDatabase, logger?: Logger): Pro
     onState: (state) => logger?.info({ state }, 'event bus: LISTEN connection'),
   });
   const feeds = new PgConversationFeeds(database, events);
+  const scheduler = new PgScheduler(database, { onError: (err, job) => logger?.warn({ job, err: { message: (err as Error).message } }, 'scheduled job: claim or run failed') });
+  // Drained at close (stop claiming, let running attempts end); what has not started stays in the table.
+  const outboxes: PgCustomerDeliveries[] = [];
   return {
     // Staff tokens and the device registry stay keyed documents (rows of `documents`, read by key).
     ...documentStores(documents),
@@ -75,8 +101,17 @@ export async function postgresStores(database: PgDatabase, logger?: Logger): Pro
     audit: new PgAuditStore(database),
     events,
     feeds,
+    scheduler,
+    outbox: (messenger, options) => {
+      const outbox = new PgCustomerDeliveries(database, messenger, options);
+      outboxes.push(outbox);
+      return outbox;
+    },
+    unsettledFirstResponses: new PgUnsettledFirstResponses(database),
     ready: () => database.ready(),
     close: async () => {
+      await scheduler.stop();
+      await Promise.all(outboxes.map((outbox) => outbox.drain(5_000)));
       feeds.close();
       await events.close();
       await database.close();

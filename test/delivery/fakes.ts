@@ -1,6 +1,6 @@
 import type { CustomerDeliveries, Delivery } from '../../src/domain/delivery/CustomerDeliveries.js';
 import type { DeliveryTimer } from '../../src/domain/delivery/InMemoryCustomerDeliveries.js';
-import type { CustomerMessenger } from '../../src/domain/ports/CustomerMessenger.js';
+import type { CustomerMessenger, MessageSender } from '../../src/domain/ports/CustomerMessenger.js';
 import type { ConversationAddress } from '../../src/domain/tickets/Ticket.js';
 
 /** A timer that only moves when the test says so. */
@@ -66,14 +66,64 @@ export function conversationOf(address: ConversationAddress): string {
   return String((address.conversation as { id?: string } | undefined)?.id);
 }
 
+/** Resolves once `ready()` holds; re-checked whenever `changed` is signalled. */
+export class Signal {
+  private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+
+  until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
+  }
+
+  changed(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      if (w.ready()) w.resolve();
+      else this.waiters.push(w);
+    }
+  }
+}
+
 /** A channel whose every call is held until the test answers it. */
 export class ControlledMessenger implements CustomerMessenger {
-  readonly calls: Array<{ conversation: string; text: string; resolve: () => void; reject: (err: unknown) => void }> = [];
+  readonly calls: Array<{ conversation: string; text: string; from?: MessageSender; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private readonly signal = new Signal();
+  /** Calls not answered yet, and the most there ever were at once. */
+  outstanding = 0;
+  maxOutstanding = 0;
 
-  send(address: ConversationAddress, text: string): Promise<void> {
+  send(address: ConversationAddress, text: string, from?: MessageSender): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.calls.push({ conversation: conversationOf(address), text, resolve, reject });
+      this.outstanding += 1;
+      this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+      const answered = <T>(fn: (value: T) => void) => (value: T) => {
+        this.outstanding -= 1;
+        fn(value);
+      };
+      let settled = false;
+      const once = <T>(fn: (value: T) => void) => (value: T) => {
+        if (settled) return;
+        settled = true;
+        answered(fn)(value);
+      };
+      const call = { conversation: conversationOf(address), text, ...(from ? { from } : {}), resolve: once(resolve), reject: once(reject) };
+      this.calls.push(call);
+      if (this.autoResolve) call.resolve();
+      this.signal.changed();
     });
+  }
+
+  /** Answers every call still open, and every later call at once: for the end of a test. */
+  resolveAll(): void {
+    this.autoResolve = true;
+    for (const call of this.calls) call.resolve();
+  }
+  private autoResolve = false;
+
+  /** Resolves once `n` calls have been made (for a queue that sends asynchronously, e.g. from a database). */
+  waitFor(n: number): Promise<void> {
+    return this.signal.until(() => this.calls.length >= n);
   }
 
   /** The texts sent so far (attempts started, answered or not). */
@@ -92,9 +142,15 @@ export class ControlledMessenger implements CustomerMessenger {
 /** A channel that never answers (a serviceUrl that accepts the connection and then says nothing). */
 export class HangingMessenger implements CustomerMessenger {
   readonly calls: Array<{ conversation: string; text: string }> = [];
+  private readonly signal = new Signal();
   send(address: ConversationAddress, text: string): Promise<void> {
     this.calls.push({ conversation: conversationOf(address), text });
+    this.signal.changed();
     return new Promise<void>(() => undefined);
+  }
+
+  waitFor(n: number): Promise<void> {
+    return this.signal.until(() => this.calls.length >= n);
   }
 }
 

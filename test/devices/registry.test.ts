@@ -71,9 +71,28 @@ test('lookUpSerialInText: finds a device named in a sentence, or says what is cl
   const spaced = await lookUpSerialInText(registry, 'serial is e12 3456 789');
   expect(spaced.kind === 'found' && spaced.device.serial).toBe('E12-3456-789');
 
-  const typo = await lookUpSerialInText(registry, 'SN: DS-7608-2219, it reboots every night');
-  expect(typo).toMatchObject({ kind: 'unknown', candidate: { key: 'DS76082219' }, suggestions: [{ serial: 'DS-7608-2291', distance: 1 }] });
   expect(await lookUpSerialInText(registry, 'is my camera still under warranty?')).toEqual({ kind: 'no_serial' });
+});
+
+test('lookUpSerialInText: a near serial is unknown, with only what the customer typed; the registry is asked for exact serials only', async () => {
+  const { registry } = await openRegistry();
+  await registry.upsert(device({ serial: 'DS-7608-2291' }));
+  const closest = vi.spyOn(registry, 'closest');
+  const get = vi.spyOn(registry, 'get');
+  const typo = await lookUpSerialInText(registry, 'SN: DS-7608-2219, it reboots every night');
+  // Nothing of DS-7608-2291 (nor that it exists): the customer's own text to check against the label.
+  expect(typo).toEqual({ kind: 'unknown', candidate: { text: 'DS-7608-2219', key: 'DS76082219', marked: true } });
+  expect(closest).not.toHaveBeenCalled();
+  expect(get.mock.calls.map(([key]) => key)).toContain('DS76082219');
+});
+
+test('lookUpSerialInText: a reply that is only the serial is one serial, blanks anywhere', async () => {
+  const { registry } = await openRegistry();
+  await registry.upsert(device({ serial: 'SL-DVR8-241129-0107' }));
+  const found = await lookUpSerialInText(registry, 'sl dvr8 24ll29 OlO7');
+  expect(found.kind === 'found' && found.device.serial).toBe('SL-DVR8-241129-0107');
+  // Not found: the customer sees the whole serial they typed, not its digit groups.
+  expect(await lookUpSerialInText(registry, 'sl dvr8 24ll29 OlO8')).toMatchObject({ kind: 'unknown', candidate: { text: 'SL DVR8 24LL29 OLO8' } });
 });
 
 test('upsert rejects an invalid device with a one-line error naming the field', async () => {

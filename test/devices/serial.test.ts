@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { DeviceSchema, findSerialCandidates, isCalendarDate, normalisePhone, normaliseSerial, type DeviceInput } from '../../src/domain/devices/Device.js';
+import { DeviceSchema, findSerialCandidates, isCalendarDate, normalisePhone, normaliseSerial, wholeMessageSerial, type DeviceInput } from '../../src/domain/devices/Device.js';
 import { editDistance } from '../../src/domain/devices/editDistance.js';
 
 test('normaliseSerial: case, spaces, dashes and underscores do not matter', () => {
@@ -56,6 +56,14 @@ test('findSerialCandidates: dates, IP addresses, versions, phone numbers and pla
 test('findSerialCandidates: marked candidates come before longer unmarked ones', () => {
   const found = findSerialCandidates('model DS-7608NI-K2-EXTRA, SN: E1C2-0043-8812');
   expect(found[0]?.key).toBe('E1C200438812');
+});
+
+test('wholeMessageSerial: a message that is only a serial, however it is spaced; nothing else', () => {
+  expect(wholeMessageSerial(' sl dvr8 24ll29 OlO7 ')).toEqual({ text: 'SL DVR8 24LL29 OLO7', key: normaliseSerial('SL-DVR8-241129-0107'), marked: false });
+  expect(wholeMessageSerial('E1C2-0043-8812')).toMatchObject({ key: 'E1C200438812' });
+  for (const text of ['camera 3 shows no video since Tuesday', 'my camera e12', 'serial: E1C2-0043-8812', '2024-03-01', 'hello', 'a b c d e f g 1 2 3']) {
+    expect(wholeMessageSerial(text), text).toBeNull();
+  }
 });
 
 test('editDistance: Damerau–Levenshtein with adjacent swaps costing one', () => {

@@ -72,4 +72,4 @@ test('usage errors are one line on stderr and exit 2', async () => {
   expect(results[2]?.stderr).toMatch(/name: is required/);
   expect(results[4]?.stderr).toMatch(/name: must be 2–40 characters/);
   expect(results[5]?.stderr).toMatch(/unknown option: "admin"/);
-});
+}, 90_000); // seven CLI processes at once: slow on a busy 2-core machine

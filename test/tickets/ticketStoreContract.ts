@@ -93,17 +93,17 @@ export function ticketStoreContract(open: TicketStorePair): void {
     expect((await a.query({ limit: 2, ...(two.nextCursor ? { after: two.nextCursor } : {}) })).tickets.map((t) => t.id)).toEqual(['T-000002', 'T-000001']);
   });
 
-  test('forCustomer: only that customer\'s tickets (channel and user id), newest first, at most the limit', async () => {
+  test('ofCustomer: only that customer\'s tickets (channel and user id), newest first, at most the limit', async () => {
     const { a, b } = await open();
     await a.create(ticket(1, { createdAt: '2025-03-01T09:00:00.000Z' }));
     await b.create(ticket(2, { createdAt: '2025-03-01T09:01:00.000Z', customer: { ...bob } }));
     await a.create(ticket(3, { createdAt: '2025-03-01T09:02:00.000Z' }));
     await b.create(ticket(4, { createdAt: '2025-03-01T09:03:00.000Z', customer: { channelId: 'msteams', userId: 'alice' } }));
-    expect((await b.forCustomer(alice, 10)).map((t) => t.id)).toEqual(['T-000003', 'T-000001']);
-    expect((await a.forCustomer(bob, 10)).map((t) => t.id)).toEqual(['T-000002']);
-    expect((await a.forCustomer({ channelId: 'msteams', userId: 'alice' }, 10)).map((t) => t.id)).toEqual(['T-000004']);
-    expect((await a.forCustomer(alice, 1)).map((t) => t.id)).toEqual(['T-000003']);
-    expect(await a.forCustomer({ channelId: 'webchat', userId: 'nobody' }, 10)).toEqual([]);
+    expect((await b.ofCustomer(alice, 10)).map((t) => t.id)).toEqual(['T-000003', 'T-000001']);
+    expect((await a.ofCustomer(bob, 10)).map((t) => t.id)).toEqual(['T-000002']);
+    expect((await a.ofCustomer({ channelId: 'msteams', userId: 'alice' }, 10)).map((t) => t.id)).toEqual(['T-000004']);
+    expect((await a.ofCustomer(alice, 1)).map((t) => t.id)).toEqual(['T-000003']);
+    expect(await a.ofCustomer({ channelId: 'webchat', userId: 'nobody' }, 10)).toEqual([]);
   });
 
   test('the staff list through the service: status, assignee and word search (id, summary, name, contact, serial, model)', async () => {

@@ -31,6 +31,20 @@ test('warranty: one JSON line out per case in, in order; bad lines get {"error":
   expect(lines[7]).toMatchObject({ status: 'covered', coveredUntil: '2024-12-31', periodMonths: 12 });
 });
 
+test('warranty: "unknown" facts give a conditional decision with the points to verify; a bad one says what is accepted', async () => {
+  const input = [
+    { policy: 'poe-sec', category: 'camera', deliveredOn: '2025-06-01', checkedOn: '2026-06-01', facts: { sealIntact: true, phoneOnProduct: 'unknown' } },
+    { policy: 'poe-sec', category: 'camera', deliveredOn: '2025-06-01', checkedOn: '2026-06-01', facts: { sealIntact: 'no idea' } },
+  ]
+    .map((l) => JSON.stringify(l))
+    .join('\n');
+  const { code, stdout } = await runCli('warranty.ts', [], { stdin: input });
+  expect(code).toBe(0);
+  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines[0]).toMatchObject({ status: 'conditional', reasons: [], chargeable: false, toVerify: ['phone_mismatch'], freeRepair: true });
+  expect(lines[1]).toEqual({ error: 'line 2: facts.sealIntact: must be true, false or "unknown"' });
+});
+
 test('warranty: blank lines are skipped but still counted in line numbers; no trailing newline needed', async () => {
   const { code, stdout } = await runCli('warranty.ts', [], { stdin: '\n\n{"policy":"poe-sec"}' });
   expect(code).toBe(0);

@@ -5,6 +5,7 @@ import { addDays, addMonths, compareDates, daysBetween, daysInMonth, fromDayNumb
 import {
   coveredUntil,
   evaluateWarranty,
+  explainConditions,
   explainReasons,
   needsManufacturerPeriod,
   relevantQuestions,
@@ -12,7 +13,7 @@ import {
   type WarrantyCaseInput,
   type WarrantyFacts,
 } from '../../src/domain/warranty/WarrantyEngine.js';
-import { REASON_CODES, WarrantyPolicySchema, type WarrantyPolicy } from '../../src/domain/warranty/WarrantyPolicy.js';
+import { EXCLUSION_CODES, REASON_CODES, WarrantyPolicySchema, type WarrantyPolicy } from '../../src/domain/warranty/WarrantyPolicy.js';
 import { loadWarrantyPolicies } from '../../src/knowledge/warrantyPolicies.js';
 
 const POLICY_DIR = path.resolve(import.meta.dirname, '../../knowledge/warranty');
@@ -231,6 +232,112 @@ describe('exclusions (poe-sec)', () => {
   });
 });
 
+describe('unknown facts: the answer is conditional, never a verdict against the customer', () => {
+  test.each<[string, WarrantyFacts, string[]]>([
+    ['the warranty card', { warrantyCard: 'unknown' }, ['card_lost']],
+    ['the seal', { sealIntact: 'unknown' }, ['seal_broken']],
+    ['what the card shows', { cardHasSerial: 'unknown' }, ['card_incomplete']],
+    ['the phone number on the product', { phoneOnProduct: 'unknown' }, ['phone_mismatch']],
+    ['what happened to the device', { damage: 'unknown' }, ['physical_damage', 'pest_damage', 'improper_use']],
+    ['whether only the software is at fault', { softwareOnly: 'unknown' }, ['free_software']],
+    ['whether someone else opened it', { unauthorizedRepair: 'unknown' }, ['unauthorized_repair']],
+    ['the payment', { paidInFull: 'unknown' }, ['not_paid']],
+  ])('%s unknown → conditional on that check, not charged, free if confirmed', (_name, facts, toVerify) => {
+    expect(withFacts(facts)).toMatchObject({
+      status: 'conditional',
+      reasons: [],
+      toVerify,
+      chargeable: false,
+      freeRepair: true,
+      freeParts: true,
+      // What a failed check would cost, so the answer can say it.
+      chargedRepair: { partsPricing: 'market_price' },
+    });
+  });
+
+  test('everything unknown: every exclusion is a point to check, in the policy order', () => {
+    const all: WarrantyFacts = {
+      warrantyCard: 'unknown',
+      sealIntact: 'unknown',
+      cardHasSerial: 'unknown',
+      cardHasPurchaseDate: 'unknown',
+      phoneOnProduct: 'unknown',
+      damage: 'unknown',
+      softwareOnly: 'unknown',
+      unauthorizedRepair: 'unknown',
+      paidInFull: 'unknown',
+    };
+    expect(withFacts(all)).toMatchObject({ status: 'conditional', reasons: [], toVerify: [...EXCLUSION_CODES] });
+  });
+
+  test('a known exclusion decides: not covered for it, and the unknowns are no longer points to check', () => {
+    expect(withFacts({ sealIntact: 'unknown', unauthorizedRepair: true })).toMatchObject({ status: 'not_covered', reasons: ['unauthorized_repair'], toVerify: [], chargeable: true });
+    // One half of the card rule is known to fail: the other half's being unknown changes nothing.
+    expect(withFacts({ cardHasSerial: 'unknown', cardHasPurchaseDate: false })).toMatchObject({ status: 'not_covered', reasons: ['card_incomplete'], toVerify: [] });
+  });
+
+  test('after the period the only question is the date: expired, nothing to check', () => {
+    expect(withFacts({ phoneOnProduct: 'unknown', damage: 'unknown' }, { checkedOn: '2026-03-10' })).toMatchObject({ status: 'expired', reasons: ['expired'], toVerify: [], chargeable: true });
+  });
+
+  test('favourable answers and one unknown: only that one is checked; an absent fact is not a check', () => {
+    expect(withFacts({ warrantyCard: 'present', sealIntact: true, phoneOnProduct: 'unknown', damage: [] })).toMatchObject({ status: 'conditional', toVerify: ['phone_mismatch'] });
+    expect(withFacts({ warrantyCard: 'present' })).toMatchObject({ status: 'covered', toVerify: [] });
+  });
+
+  test('a policy without exclusions (service-promise) has nothing to check', () => {
+    expect(decide({ policy: 'service-promise', category: 'camera', deliveredOn: '2024-03-10', checkedOn: '2024-09-01', facts: { sealIntact: 'unknown', damage: 'unknown' } })).toMatchObject({
+      status: 'covered',
+      toVerify: [],
+    });
+  });
+
+  test('"unknown" is the only word the engine takes for not knowing', () => {
+    expect(() => withFacts({ sealIntact: 'maybe' } as unknown as WarrantyFacts)).toThrow(/facts\.sealIntact: /);
+    expect(() => withFacts({ damage: ['unknown'] } as unknown as WarrantyFacts)).toThrow(/facts\.damage/);
+  });
+
+  test('explainConditions: what cover depends on, in plain words, with the policy sentence', () => {
+    const d = withFacts({ sealIntact: 'unknown', phoneOnProduct: 'unknown' });
+    const conditions = explainConditions(d, poeSec);
+    expect(conditions.map((c) => c.code)).toEqual(['seal_broken', 'phone_mismatch']);
+    expect(conditions[0]).toEqual({ code: 'seal_broken', policyText: 'Warranty seals are torn, broken, overwritten or modified.', coveredIf: expect.stringMatching(/seal is intact/) });
+    expect(conditions[1]?.coveredIf).toMatch(/phone number on the device's sticker .* matches the one on the warranty card/);
+    expect(explainConditions(withFacts({}), poeSec)).toEqual([]);
+  });
+
+  // Within the period, no answer of "I don't know" can make the customer pay or lose the cover:
+  // drawn over every mix of absent, favourable and unknown answers.
+  test('property: without an unfavourable fact, the decision is covered or conditional, and conditional exactly when an applicable fact is unknown', () => {
+    const opt = <T>(...values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
+    type Or<T> = T | 'unknown';
+    const facts = fc.record(
+      {
+        warrantyCard: opt<Or<'present'>>('present', 'unknown'),
+        cardHasSerial: opt<Or<boolean>>(true, 'unknown'),
+        cardHasPurchaseDate: opt<Or<boolean>>(true, 'unknown'),
+        sealIntact: opt<Or<boolean>>(true, 'unknown'),
+        phoneOnProduct: opt<Or<'matches'>>('matches', 'unknown'),
+        damage: opt<Or<never[]>>([], 'unknown'),
+        softwareOnly: opt<Or<boolean>>(false, 'unknown'),
+        unauthorizedRepair: opt<Or<boolean>>(false, 'unknown'),
+        paidInFull: opt<Or<boolean>>(true, 'unknown'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(facts, fc.constantFrom('poe-sec', 'service-promise'), (f, policy) => {
+        const d = decide({ policy, category: 'camera', deliveredOn: '2024-03-10', checkedOn: '2024-09-01', facts: f });
+        const anyUnknown = Object.values(f).some((v) => v === 'unknown');
+        expect(d.status).toBe(policy === 'poe-sec' && anyUnknown ? 'conditional' : 'covered');
+        expect(d.chargeable).toBe(false);
+        expect(d.reasons).toEqual([]);
+        expect(d.toVerify.length > 0).toBe(d.status === 'conditional');
+      }),
+    );
+  });
+});
+
 describe('service-promise: only expiry applies', () => {
   const sp = (over: Partial<WarrantyCaseInput> = {}): WarrantyCaseInput => ({
     policy: 'service-promise',
@@ -363,8 +470,8 @@ describe('policies are data', () => {
       period: { months: { camera: 36, recorder: 18, accessory: 'manufacturer' }, policyText: 'x', customerExplanation: 'y' },
       expiry: { policyText: 'x', customerExplanation: 'y' },
       exclusions: [
-        { code: 'not_paid', policyText: 'unpaid', customerExplanation: 'not paid' },
-        { code: 'seal_broken', policyText: 'seal', customerExplanation: 'seal broken' },
+        { code: 'not_paid', policyText: 'unpaid', customerExplanation: 'not paid', coveredIf: 'paid' },
+        { code: 'seal_broken', policyText: 'seal', customerExplanation: 'seal broken', coveredIf: 'seal intact' },
       ],
       grants: { freeRepair: { policyText: 'free' }, softwareUpgrades: { until: 'expiry', policyText: 'sw' } },
     });

@@ -1,8 +1,11 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { AZURE_DIRECT_LINE_DOMAIN, generateAzureToken } from './azureDirectLine.js';
@@ -33,8 +36,8 @@ export function publicDir(from: string = path.dirname(fileURLToPath(import.meta.
   return path.join(projectRoot(from), 'src', 'channels', 'directline', 'public');
 }
 
-/** The Web Chat UMD bundle from the installed botframework-webchat package (never a CDN). */
-export function webChatBundlePath(): string {
+/** The installed botframework-webchat package's folder. */
+function webChatPackageRoot(): string {
   const require = createRequire(import.meta.url);
   // The package's exports hide package.json; its CommonJS entry is lib/index.js, next to dist/.
   const entry = require.resolve('botframework-webchat');
@@ -44,7 +47,109 @@ export function webChatBundlePath(): string {
     if (parent === dir) throw new Error('webChat.webChatBundlePath(): botframework-webchat has no package root');
     dir = parent;
   }
-  return path.join(dir, 'dist', 'webchat.js');
+  return dir;
+}
+
+/** The Web Chat UMD bundle from the installed botframework-webchat package (never a CDN). */
+export function webChatBundlePath(): string {
+  return path.join(webChatPackageRoot(), 'dist', 'webchat.js');
+}
+
+let installedVersion: string | null | undefined;
+
+/**
+ * The installed botframework-webchat version ("4.18.1"), read once; null when it cannot be read.
+ * The page asks for `/webchat/webchat.js?v=<it>`, a URL whose content never changes (a published
+ * npm version is immutable), so browsers may keep it for a year.
+ */
+export function webChatVersion(): string | null {
+  if (installedVersion === undefined) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(webChatPackageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+      installedVersion = typeof manifest.version === 'string' && /^[0-9A-Za-z.+-]{1,40}$/.test(manifest.version) ? manifest.version : null;
+    } catch {
+      installedVersion = null;
+    }
+  }
+  return installedVersion;
+}
+
+export type BundleEncoding = 'br' | 'gzip' | 'identity';
+
+/**
+ * The encoding to send for an Accept-Encoding header: brotli, else gzip, else none. `q=0` refuses
+ * one (`br;q=0`), and `*` stands for any not named; other weights are not ranked (both
+ * compress this file to a fraction, brotli to the smaller one).
+ */
+export function pickEncoding(acceptEncoding: string | undefined): BundleEncoding {
+  const weights = new Map<string, number>();
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    weights.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  const accepts = (name: string) => (weights.get(name) ?? weights.get('*') ?? 0) > 0;
+  if (accepts('br')) return 'br';
+  if (accepts('gzip')) return 'gzip';
+  return 'identity';
+}
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * The 3.9 MB Web Chat bundle, read and compressed at most once per process and encoding (brotli
+ * quality 9: 0.7 MB in ~0.4 s; quality 11 saves 70 KB more but takes ~6 s, too long for the first
+ * visitor), and kept in memory (~5.5 MB for all three). The ETag is the content's hash, one per
+ * encoding (a strong ETag names one representation). A read that fails is not kept: the next
+ * request tries again (after `npm ci`, without a restart).
+ */
+export class WebChatBundle {
+  private raw: Promise<{ body: Buffer; hash: string }> | undefined;
+  private readonly encoded = new Map<BundleEncoding, Promise<Buffer>>();
+
+  constructor(private readonly file: () => string = webChatBundlePath) {}
+
+  async get(encoding: BundleEncoding): Promise<{ body: Buffer; etag: string }> {
+    const { body, hash } = await this.read();
+    const etag = `"wc-${hash}${encoding === 'identity' ? '' : `-${encoding}`}"`;
+    if (encoding === 'identity') return { body, etag };
+    let encoded = this.encoded.get(encoding);
+    if (!encoded) {
+      encoded = encoding === 'br'
+        ? brotli(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+        : gzipAsync(body, { level: 9 });
+      this.encoded.set(encoding, encoded);
+      encoded.catch(() => this.encoded.delete(encoding));
+    }
+    return { body: await encoded, etag };
+  }
+
+  private read(): Promise<{ body: Buffer; hash: string }> {
+    if (!this.raw) {
+      const reading = (async () => {
+        const body = await readFile(this.file());
+        return { body, hash: createHash('sha256').update(body).digest('base64url').slice(0, 22) };
+      })();
+      this.raw = reading;
+      reading.catch(() => {
+        if (this.raw === reading) this.raw = undefined;
+      });
+    }
+    return this.raw;
+  }
+}
+
+/** One per process: every app (and test) in it shares the compressed copies. */
+const sharedBundle = new WebChatBundle();
+
+/** Whether an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks for If-None-Match). */
+export function matchesETag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -91,6 +196,17 @@ export function pageLook(look: WidgetLook, query: URLSearchParams): PageLook {
   };
 }
 
+/** Shown by page.js once the chat runs; the icon is inline SVG (no icon font, no extra request). */
+const DOWNLOAD_BUTTON =
+  '<button id="download" type="button" title="Download transcript" aria-label="Download transcript" hidden>' +
+  '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z"/></svg></button>';
+
+/** The bundle's URL, versioned when the installed version is known (see webChatVersion). */
+function bundleUrl(): string {
+  const version = webChatVersion();
+  return `/webchat/webchat.js${version ? `?v=${encodeURIComponent(version)}` : ''}`;
+}
+
 /**
  * Title, welcome and colour are in the HTML itself, so they show from the first byte; before, the
  * page script applied them only after the 3.9 MB Web Chat bundle had loaded.
@@ -108,11 +224,11 @@ function page(look: PageLook): string {
 <link rel="stylesheet" href="/webchat/page.css">
 </head>
 <body${look.embed ? ' class="embed"' : ''}>
-<header id="header"><h1 id="title">${escapeHtml(look.title)}</h1><p id="welcome">${escapeHtml(look.welcome)}</p></header>
+<header id="header"><div id="heading"><h1 id="title">${escapeHtml(look.title)}</h1><p id="welcome">${escapeHtml(look.welcome)}</p></div>${DOWNLOAD_BUTTON}</header>
 <main id="webchat" aria-label="Chat"></main>
 <p id="status" role="status" hidden></p>
 <script id="widget-config" type="application/json">${config}</script>
-<script src="/webchat/webchat.js"></script>
+<script src="${escapeHtml(bundleUrl())}"></script>
 <script src="/webchat/page.js"></script>
 </body>
 </html>
@@ -158,20 +274,36 @@ export function registerWebChat(server: Server, deps: WebChatDeps, edge: Pick<Ed
     ...(route === '/widget.js' ? { 'cross-origin-resource-policy': 'cross-origin' } : {}),
   }));
 
-  server.get('/webchat/webchat.js', async (_req: Request, res: Response) => {
-    let file: string;
-    let size: number;
+  // Compressed by Accept-Encoding and cacheable: a year under the page's versioned URL; without
+  // the version (or with another one) revalidated with the ETag every time (304 when unchanged).
+  server.get('/webchat/webchat.js', async (req: Request, res: Response) => {
+    const encoding = pickEncoding(req.header('accept-encoding'));
+    let bundle: { body: Buffer; etag: string };
     try {
-      file = webChatBundlePath();
-      size = (await stat(file)).size;
+      bundle = await sharedBundle.get(encoding);
     } catch (err) {
       deps.logger.error({ err: { message: (err as Error).message } }, 'webChat: the botframework-webchat bundle is missing');
       res.status(500);
       res.json({ error: 'internal', message: 'webChat: botframework-webchat is not installed (npm ci).' });
       return;
     }
-    res.writeHead(200, { ...headers('text/javascript; charset=utf-8', size), 'cache-control': 'public, max-age=86400' });
-    createReadStream(file).pipe(res);
+    const version = new URL(req.url ?? '/', 'http://localhost').searchParams.get('v');
+    const caching = {
+      etag: bundle.etag,
+      vary: 'Accept-Encoding',
+      'cache-control': version !== null && version === webChatVersion() ? 'public, max-age=31536000, immutable' : 'public, no-cache',
+    };
+    if (matchesETag(req.header('if-none-match'), bundle.etag)) {
+      res.writeHead(304, caching);
+      res.end();
+      return;
+    }
+    res.writeHead(200, {
+      ...headers('text/javascript; charset=utf-8', bundle.body.length),
+      ...caching,
+      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+    });
+    res.end(bundle.body);
   });
 
   server.post('/api/webchat/token', async (req: Request, res: Response) => {

@@ -1,3 +1,4 @@
+import type { MessageSender } from '../ports/CustomerMessenger.js';
 import type { ConversationAddress } from '../tickets/Ticket.js';
 
 /** What a proactive message is about: its outcome is recorded there. */
@@ -12,6 +13,8 @@ export interface Delivery {
   address: ConversationAddress;
   text: string;
   subject: DeliverySubject;
+  /** An agent's line: sent under the agent's name (absent: the bot's own message). */
+  from?: MessageSender;
 }
 
 /** The outcome of a delivery, after its last attempt. Ids only: never the customer's text. */
@@ -40,8 +43,9 @@ export type DeliveryListener = (event: DeliveryEvent) => void | Promise<void>;
  * customer's channel. Delivery happens behind it with a timeout per attempt, retries, per-
  * conversation ordering and bounded concurrency; outcomes come back as events.
  *
- * In memory today (InMemoryCustomerDeliveries); the contract is kept small so a PostgreSQL-backed
- * queue shared by several instances can replace it.
+ * In memory on the embedded store (InMemoryCustomerDeliveries); on PostgreSQL a table every
+ * instance works on (storage/postgres/PgCustomerDeliveries.ts). Both are held to one contract
+ * (test/delivery/deliveriesContract.ts).
  */
 export interface CustomerDeliveries {
   /** Accepts the message and returns at once. Never throws: a message it cannot take is reported as `failed`. */
@@ -54,6 +58,8 @@ export interface CustomerDeliveries {
    * For shutdown: takes no more messages (they are reported failed) and resolves once the queue is
    * idle. With a deadline, whatever has not started by then is reported failed ("shutting down")
    * and only attempts already running are waited for (each is bounded by the attempt timeout).
+   * A durable queue shared by instances gives nothing up instead: it stops starting attempts, waits
+   * for the running ones, and leaves the rest queued for the other instances (or its restart).
    */
   drain(deadlineMs?: number): Promise<void>;
 }

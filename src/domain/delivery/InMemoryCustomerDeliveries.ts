@@ -233,7 +233,7 @@ export class InMemoryCustomerDeliveries implements CustomerDeliveries {
 
   private send(delivery: Delivery): Promise<void> {
     try {
-      return this.messenger.send(delivery.address, delivery.text);
+      return delivery.from ? this.messenger.send(delivery.address, delivery.text, delivery.from) : this.messenger.send(delivery.address, delivery.text);
     } catch (err) {
       // A messenger that throws instead of rejecting is a failed attempt all the same.
       return Promise.reject(err);

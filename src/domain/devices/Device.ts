@@ -189,6 +189,25 @@ export function findSerialCandidates(text: string): SerialCandidate[] {
     .map(({ text: t, key, marked }) => ({ text: t, key, marked }));
 }
 
+/** At most this many blank-separated groups make a whole message one serial ("sl dvr8 2411 29 0107"). */
+const MAX_WHOLE_GROUPS = 6;
+
+/**
+ * The whole message as one serial, when it looks like nothing else: letters, digits, blanks and
+ * dashes only, at most six groups, most of them holding a digit. A reply to "what is the serial?"
+ * typed with blanks anywhere ("sl dvr8 24ll29 0107") is then one serial, where
+ * `findSerialCandidates` would leave out the letters-only group. Null otherwise.
+ */
+export function wholeMessageSerial(text: string): SerialCandidate | null {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9]+(?:[ \t_-]+[A-Za-z0-9]+)*$/.test(trimmed)) return null;
+  const groups = trimmed.split(/[ \t]+/);
+  if (groups.length > MAX_WHOLE_GROUPS || groups.filter((g) => /\d/.test(g)).length * 2 < groups.length) return null;
+  const display = displaySerial(trimmed);
+  const key = normaliseSerial(display);
+  return isSerialKey(key) && !DATE_LIKE.test(display) ? { text: display, key, marked: false } : null;
+}
+
 /** Part of 192.168.1.64, a firmware version 5.4.0 or a decimal 12.5. */
 function isInDottedNumber(text: string, token: Token): boolean {
   const before = text[token.start - 1];

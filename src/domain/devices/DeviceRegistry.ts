@@ -1,8 +1,11 @@
-import { findSerialCandidates, type Device, type SerialCandidate } from './Device.js';
+import { findSerialCandidates, wholeMessageSerial, type Device, type SerialCandidate } from './Device.js';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
-/** A registered serial close to one the customer typed: for "did you mean …?". */
+/**
+ * A registered serial close to one someone typed. For staff tools only: it names another
+ * customer's device, so it is never shown to a customer (see `lookUpSerialInText`).
+ */
 export interface SerialSuggestion {
   /** As printed on the device. */
   serial: string;
@@ -22,6 +25,7 @@ export interface DeviceRegistry {
   /**
    * Up to `n` registered serials nearest to `serial`, nearest first, none further than
    * `maxDistance` (default: 1 edit for serials shorter than 10 characters, 2 otherwise).
+   * Staff-side: the result belongs to other customers.
    */
   closest(serial: string, n?: number, maxDistance?: number): Promise<SerialSuggestion[]>;
   count(): Promise<number>;
@@ -32,35 +36,30 @@ export function defaultMaxDistance(key: string): number {
   return key.length < 10 ? 1 : 2;
 }
 
+/**
+ * What a customer's message names. `unknown` deliberately carries nothing from the registry: the
+ * serial typed is proof of holding the device, so a near miss must not show whose serial is close
+ * (or that one is), only the customer's own text to re-type.
+ */
 export type SerialLookup =
   | { kind: 'found'; device: Device; candidate: SerialCandidate }
-  | { kind: 'unknown'; candidate: SerialCandidate; suggestions: SerialSuggestion[] }
+  | { kind: 'unknown'; candidate: SerialCandidate }
   | { kind: 'no_serial' };
 
 /**
- * Finds the device a customer's message names: every serial-looking token is tried, best first;
- * the first registered one wins. Otherwise the close matches of all the tokens, nearest first,
- * with the token they are closest to (or the best-ranked token when nothing is close).
+ * Finds the device a customer's message names: the whole message when it is only a serial, then
+ * every serial-looking token, best first; the first registered one (after normalisation: case,
+ * blanks, dashes, O/0, I/L/1) wins. Otherwise the best-ranked candidate, so the customer can be
+ * asked to check it against the label.
  */
-export async function lookUpSerialInText(registry: DeviceRegistry, text: string, suggestions = 3): Promise<SerialLookup> {
-  const candidates = findSerialCandidates(text);
+export async function lookUpSerialInText(registry: DeviceRegistry, text: string): Promise<SerialLookup> {
+  const whole = wholeMessageSerial(text);
+  const candidates = [...(whole ? [whole] : []), ...findSerialCandidates(text).filter((c) => c.key !== whole?.key)];
   const best = candidates[0];
   if (!best) return { kind: 'no_serial' };
   for (const candidate of candidates) {
     const device = await registry.get(candidate.key);
     if (device) return { kind: 'found', device, candidate };
   }
-  const near = new Map<string, { suggestion: SerialSuggestion; candidate: SerialCandidate; rank: number }>();
-  for (const [rank, candidate] of candidates.entries()) {
-    for (const suggestion of await registry.closest(candidate.key, suggestions)) {
-      const seen = near.get(suggestion.serial);
-      if (!seen || suggestion.distance < seen.suggestion.distance) near.set(suggestion.serial, { suggestion, candidate, rank });
-    }
-  }
-  const ranked = [...near.values()].sort((a, b) => a.suggestion.distance - b.suggestion.distance || a.rank - b.rank);
-  return {
-    kind: 'unknown',
-    candidate: ranked[0]?.candidate ?? best,
-    suggestions: ranked.slice(0, suggestions).map((r) => r.suggestion),
-  };
+  return { kind: 'unknown', candidate: best };
 }

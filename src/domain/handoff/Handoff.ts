@@ -1,6 +1,5 @@
 import type { ScopeDecision } from '../scope.js';
-import type { WarrantySummary } from '../SupportRequest.js';
-import type { ConversationAddress, TicketCustomer, TranscriptLine } from '../tickets/Ticket.js';
+import type { ConversationAddress, TicketCustomer, TranscriptLine, WarrantyCheckResult } from '../tickets/Ticket.js';
 
 export const HANDOFF_STATUSES = ['waiting', 'active', 'closed'] as const;
 export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
@@ -18,7 +17,7 @@ export interface Handoff {
   conversationKey: string;
   address: ConversationAddress;
   triage?: ScopeDecision;
-  warranty?: WarrantySummary;
+  warranty?: WarrantyCheckResult;
   summary?: string;
   /** The conversation before the handoff, then every relayed message. */
   transcript: TranscriptLine[];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerDeliveries, DeliveryEvent } from '../delivery/CustomerDeliveries.js';
 import { InMemoryEventBus } from '../events/InMemoryEventBus.js';
+import type { MessageSender } from '../ports/CustomerMessenger.js';
 import type { BusEvent, EventBus } from '../ports/EventBus.js';
 import type { Actor, Ticket, TicketDraft, TranscriptLine } from '../tickets/Ticket.js';
 import type { Handoff, HandoffEvent, HandoffStatus } from './Handoff.js';
@@ -263,7 +264,8 @@ export class HandoffService {
   /**
    * A staff member writes to the customer of an active handoff (any staff member may; the line
    * records who). The line is recorded at once with `delivery: { state: 'pending' }` and the message
-   * enqueued; its outcome updates the line later (`delivered`, or `failed` with the reason).
+   * enqueued `from` the agent (the widget shows their name); its outcome updates the line later
+   * (`delivered`, or `failed` with the reason).
    */
   async agentMessage(id: string, agent: string, text: string): Promise<Handoff> {
     const deliveryId = randomUUID();
@@ -275,7 +277,7 @@ export class HandoffService {
       return { ...h, transcript: capTranscript([...h.transcript, line]) };
     });
     await this.emit({ type: 'message', handoffId: id, line });
-    this.sendTo(updated, text, deliveryId);
+    this.sendTo(updated, text, deliveryId, { name: agent });
     return updated;
   }
 
@@ -397,8 +399,8 @@ export class HandoffService {
   }
 
   /** Enqueues a message into the handoff's conversation; its outcome comes back to recordDelivery. */
-  private sendTo(h: Pick<Handoff, 'id' | 'conversationKey' | 'address'>, text: string, deliveryId: string = randomUUID()): void {
-    this.deliveries.enqueue({ id: deliveryId, conversationKey: h.conversationKey, address: h.address, text, subject: { kind: 'handoff', handoffId: h.id } });
+  private sendTo(h: Pick<Handoff, 'id' | 'conversationKey' | 'address'>, text: string, deliveryId: string = randomUUID(), from?: MessageSender): void {
+    this.deliveries.enqueue({ id: deliveryId, conversationKey: h.conversationKey, address: h.address, text, subject: { kind: 'handoff', handoffId: h.id }, ...(from ? { from } : {}) });
   }
 
   /**

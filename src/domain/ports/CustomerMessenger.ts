@@ -11,7 +11,14 @@ import type { ConversationAddress } from '../tickets/Ticket.js';
  * the report of a final failure.
  */
 export interface CustomerMessenger {
-  send(address: ConversationAddress, text: string): Promise<void>;
+  /** `from`: a person the message is from (an agent's line); without it the message is the bot's. */
+  send(address: ConversationAddress, text: string, from?: MessageSender): Promise<void>;
+}
+
+/** Who a proactive message is from when it is not the bot: the widget shows the agent's name and avatar. */
+export interface MessageSender {
+  /** The agent's name as staff know it ("dana"). */
+  name: string;
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { ScopeDecision } from '../scope.js';
 import type { WarrantySummary } from '../SupportRequest.js';
 
+/**
+ * A warranty check as a ticket or handoff carries it. `toVerify`: what the customer could not tell
+ * (the seal, the number on the sticker…), for staff to check; while it is non-empty, `covered`
+ * means "covered if these check out", never a verdict either way.
+ */
+export type WarrantyCheckResult = WarrantySummary & { toVerify?: string[] };
+
 export const TICKET_STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -75,11 +82,18 @@ export interface Ticket {
   customer: TicketCustomer;
   product?: TicketProduct;
   triage?: ScopeDecision;
-  warranty?: WarrantySummary;
+  warranty?: WarrantyCheckResult;
   summary: string;
   transcript: TranscriptLine[];
   /** From the service level (24x7 fault acceptance, phone response within 2 hours). */
   firstResponseDue: string;
+  /**
+   * Set by the due-time check (FirstResponseWatch) once the due time has passed: when staff first
+   * responded (a public comment, a status change, or a ticket staff opened from a live chat).
+   */
+  firstResponseAt?: string;
+  /** Set once, by the due-time check, when no staff response came by `firstResponseDue` (history: `first_response_breached`). */
+  firstResponseBreachedAt?: string;
   assignee?: string;
   createdAt: string;
   updatedAt: string;
@@ -101,7 +115,7 @@ export interface TicketDraft {
   priority?: TicketPriority;
   product?: TicketProduct;
   triage?: ScopeDecision;
-  warranty?: WarrantySummary;
+  warranty?: WarrantyCheckResult;
   transcript?: TranscriptLine[];
   address?: ConversationAddress;
 }

@@ -150,7 +150,7 @@ export class TicketService {
 
   /** The customer's tickets, newest first (the newest 50). */
   async listForCustomer(customer: CustomerIdentity): Promise<Ticket[]> {
-    return this.store.forCustomer({ channelId: customer.channelId, userId: customer.userId }, MAX_CUSTOMER_TICKETS);
+    return this.store.ofCustomer({ channelId: customer.channelId, userId: customer.userId }, MAX_CUSTOMER_TICKETS);
   }
 
   /**

@@ -35,5 +35,5 @@ export interface TicketStore {
    */
   query(query: TicketQuery): Promise<TicketSlice>;
   /** A customer's own tickets (channel + user id), newest first, at most `limit`. */
-  forCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]>;
+  ofCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]>;
 }

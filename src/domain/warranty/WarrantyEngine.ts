@@ -28,20 +28,34 @@ const DateSchema = z.string().superRefine((text, ctx) => {
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** What the customer (or the registry) told us. Every fact is optional: an absent fact is not held against the customer. */
+/**
+ * Said of a fact nobody could tell us ("I don't know", "I can't reach the sticker"). Unlike an
+ * absent fact, it is a point to check: an exclusion that hangs on it makes the answer conditional.
+ */
+export const UNKNOWN = 'unknown';
+const Unknown = z.literal(UNKNOWN);
+// A union's own message is only "Invalid input": say what is accepted (callers that print only the top issue, the CLI, show this).
+const yesNo = z.union([z.boolean(), Unknown], { error: 'must be true, false or "unknown"' });
+const damageKinds = z.union([z.array(z.enum(DAMAGE_KINDS)), Unknown], { error: `must be "unknown" or a list of: ${DAMAGE_KINDS.join(', ')}` });
+
+/**
+ * What the customer (or the registry) told us. Every fact is optional: an absent fact is not held
+ * against the customer, and neither is an `"unknown"` one; it leaves the answer `conditional`.
+ */
 export const WarrantyFactsSchema = z
   .object({
-    warrantyCard: z.enum(['present', 'lost']).optional(),
-    cardHasSerial: z.boolean().optional(),
-    cardHasPurchaseDate: z.boolean().optional(),
-    sealIntact: z.boolean().optional(),
+    warrantyCard: z.enum(['present', 'lost', UNKNOWN]).optional(),
+    cardHasSerial: yesNo.optional(),
+    cardHasPurchaseDate: yesNo.optional(),
+    sealIntact: yesNo.optional(),
     /** The phone number written on the product, compared with the one on the warranty card. */
-    phoneOnProduct: z.enum(['matches', 'differs', 'missing']).optional(),
-    damage: z.array(z.enum(DAMAGE_KINDS)).optional(),
-    unauthorizedRepair: z.boolean().optional(),
-    paidInFull: z.boolean().optional(),
+    phoneOnProduct: z.enum(['matches', 'differs', 'missing', UNKNOWN]).optional(),
+    /** What happened to the device; `"unknown"`: the customer cannot say whether any of it did. */
+    damage: damageKinds.optional(),
+    unauthorizedRepair: yesNo.optional(),
+    paidInFull: yesNo.optional(),
     /** The problem is only the free software supplied with the device. */
-    softwareOnly: z.boolean().optional(),
+    softwareOnly: yesNo.optional(),
   })
   .strict();
 export type WarrantyFacts = z.infer<typeof WarrantyFactsSchema>;
@@ -69,7 +83,11 @@ export const WarrantyCaseSchema = z
 export type WarrantyCaseInput = z.input<typeof WarrantyCaseSchema>;
 export type WarrantyCase = z.output<typeof WarrantyCaseSchema>;
 
-export type WarrantyStatus = 'covered' | 'not_covered' | 'expired';
+/**
+ * `conditional`: within the period and nothing known excludes it, but an exclusion hangs on a
+ * fact nobody could tell us; covered if staff find the `toVerify` points in order.
+ */
+export type WarrantyStatus = 'covered' | 'conditional' | 'not_covered' | 'expired';
 
 export interface WarrantyDecision {
   status: WarrantyStatus;
@@ -77,16 +95,21 @@ export interface WarrantyDecision {
   reasons: ReasonCode[];
   /** The last covered day: the day before the anniversary of delivery. */
   coveredUntil: string;
-  /** `status !== 'covered'`: the customer pays for a repair. */
+  /** `not_covered` or `expired`: the customer pays for a repair. Never for `conditional`: nothing known is against them. */
   chargeable: boolean;
+  /**
+   * The exclusions that hang on unknown facts, in `EXCLUSION_CODES` order: what staff must check.
+   * Only while they decide the answer (`conditional`); empty otherwise.
+   */
+  toVerify: ExclusionCode[];
   policy: string;
   /** The period applied, in months from delivery. */
   periodMonths: number;
   /** Days from `checkedOn` to `coveredUntil` (0 on the last covered day and once expired). */
   daysLeft: number;
-  /** Repair or replacement at no cost: only when covered. */
+  /** Repair or replacement at no cost: when covered, and when conditional (if the checks pass). */
   freeRepair: boolean;
-  /** Spare parts at no cost: only when covered. */
+  /** Spare parts at no cost: when covered, and when conditional (if the checks pass). */
   freeParts: boolean;
   /** Lifetime upgrades stay free after expiry; upgrades "until expiry" do not. */
   freeSoftwareUpgrades: boolean;
@@ -96,7 +119,7 @@ export interface WarrantyDecision {
   /** The annual maintenance fee cap after expiry, in the price's currency, rounded to the cent; null when the price is unknown. */
   maintenanceFeeCap: number | null;
   maintenanceContract: boolean;
-  /** How a chargeable repair is billed, when the policy says so; null when covered. */
+  /** How a charged repair is billed, when the policy says so: when chargeable, and when conditional (should a check fail); null when covered. */
   chargedRepair: { partsPricing: 'market_price' } | null;
 }
 
@@ -108,12 +131,15 @@ interface ExclusionRule {
   applies(f: WarrantyFacts): boolean;
 }
 
-const hasDamage = (f: WarrantyFacts, kinds: readonly DamageKind[]) => (f.damage ?? []).some((d) => kinds.includes(d));
+const hasDamage = (f: WarrantyFacts, kinds: readonly DamageKind[]) => Array.isArray(f.damage) && f.damage.some((d) => kinds.includes(d));
 const PHYSICAL: readonly DamageKind[] = ['drop', 'impact', 'scratch', 'dent', 'moisture', 'rust', 'water', 'fire', 'natural_disaster'];
 const PESTS: readonly DamageKind[] = ['rodents', 'insects'];
 const MISUSE: readonly DamageKind[] = ['improper_use', 'wrong_voltage'];
 
-/** How each exclusion is read from the facts. A fact only counts against the customer when it is stated. */
+/**
+ * How each exclusion is read from the facts. A fact only counts against the customer when it is
+ * stated: every test is a strict comparison, so `"unknown"` never applies an exclusion.
+ */
 const EXCLUSION_RULES: Record<ExclusionCode, ExclusionRule> = {
   card_lost: { facts: ['warrantyCard'], applies: (f) => f.warrantyCard === 'lost' },
   seal_broken: { facts: ['sealIntact'], applies: (f) => f.sealIntact === false },
@@ -126,6 +152,11 @@ const EXCLUSION_RULES: Record<ExclusionCode, ExclusionRule> = {
   unauthorized_repair: { facts: ['unauthorizedRepair'], applies: (f) => f.unauthorizedRepair === true },
   not_paid: { facts: ['paidInFull'], applies: (f) => f.paidInFull === false },
 };
+
+/** The exclusion does not apply on what we know, but one of its facts is unknown: it could. */
+function hangsOnUnknown(code: ExclusionCode, f: WarrantyFacts): boolean {
+  return !EXCLUSION_RULES[code].applies(f) && EXCLUSION_RULES[code].facts.some((fact) => f[fact] === UNKNOWN);
+}
 
 function findPolicy(id: string, policies: readonly WarrantyPolicy[]): WarrantyPolicy {
   const policy = policies.find((p) => p.id === id);
@@ -158,8 +189,24 @@ function percentOf(price: number, percent: number): number {
   return Math.round(Number((price * percent).toFixed(6))) / 100;
 }
 
+type Issue = z.ZodError['issues'][number];
+
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  return error.issues.flatMap((i) => issueLines(i, [])).join('; ');
+}
+
+/**
+ * A fact that is a value or "unknown" is a union, whose own message is only "Invalid input":
+ * report the branch the input got furthest in ("facts.damage.0: Invalid option …") instead.
+ */
+function issueLines(issue: Issue, base: PropertyKey[]): string[] {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const depth = (branch: Issue[]) => Math.max(0, ...branch.map((i) => i.path.length));
+    const furthest = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(furthest) > 0) return furthest.flatMap((i) => issueLines(i, path));
+  }
+  return [path.length > 0 ? `${path.map(String).join('.')}: ${issue.message}` : issue.message];
 }
 
 /**
@@ -178,21 +225,26 @@ export function evaluateWarranty(input: WarrantyCaseInput, policies: readonly Wa
 
   const applicable = new Set(policy.exclusions.map((e) => e.code));
   const exclusions = EXCLUSION_CODES.filter((code) => applicable.has(code) && EXCLUSION_RULES[code].applies(c.facts));
+  // An unknown fact decides nothing once the answer is settled by the date or a known exclusion.
+  const pending = expired || exclusions.length > 0 ? [] : EXCLUSION_CODES.filter((code) => applicable.has(code) && hangsOnUnknown(code, c.facts));
   const reasons: ReasonCode[] = expired ? ['expired', ...exclusions] : [...exclusions];
-  const status: WarrantyStatus = expired ? 'expired' : exclusions.length > 0 ? 'not_covered' : 'covered';
+  const status: WarrantyStatus = expired ? 'expired' : exclusions.length > 0 ? 'not_covered' : pending.length > 0 ? 'conditional' : 'covered';
   const covered = status === 'covered';
+  const conditional = status === 'conditional';
+  const chargeable = !covered && !conditional;
   const g = policy.grants;
 
   return {
     status,
     reasons,
     coveredUntil: until,
-    chargeable: !covered,
+    chargeable,
+    toVerify: pending,
     policy: policy.id,
     periodMonths,
     daysLeft: Math.max(0, daysBetween(c.checkedOn, until)),
-    freeRepair: covered && g.freeRepair !== undefined,
-    freeParts: covered && g.freeParts !== undefined,
+    freeRepair: !chargeable && g.freeRepair !== undefined,
+    freeParts: !chargeable && g.freeParts !== undefined,
     freeSoftwareUpgrades: g.softwareUpgrades !== undefined && (g.softwareUpgrades.until === 'lifetime' || !expired),
     hotline: g.hotline ? { availability: g.hotline.availability, phoneResponseHours: g.hotline.phoneResponseHours, channels: [...g.hotline.channels] } : null,
     inspectionEveryMonths: g.inspection?.everyMonths ?? null,
@@ -242,5 +294,14 @@ export function explainReasons(decision: Pick<WarrantyDecision, 'reasons'>, poli
     const cited = code === 'expired' ? policy.expiry : policy.exclusions.find((e) => e.code === code);
     if (!cited) throw new Error(`explainReasons(): policy ${policy.id} has no exclusion "${code}"`);
     return { code, policyText: cited.policyText, customerExplanation: cited.customerExplanation };
+  });
+}
+
+/** What cover depends on, for each point a conditional decision leaves to check: the policy sentence and the condition in plain words. */
+export function explainConditions(decision: Pick<WarrantyDecision, 'toVerify'>, policy: WarrantyPolicy): Array<{ code: ExclusionCode; policyText: string; coveredIf: string }> {
+  return decision.toVerify.map((code) => {
+    const cited = policy.exclusions.find((e) => e.code === code);
+    if (!cited) throw new Error(`explainConditions(): policy ${policy.id} has no exclusion "${code}"`);
+    return { code, policyText: cited.policyText, coveredIf: cited.coveredIf };
   });
 }

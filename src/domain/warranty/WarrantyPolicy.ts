@@ -58,6 +58,11 @@ const ExclusionSchema = z
     code: z.enum(EXCLUSION_CODES),
     policyText,
     customerExplanation: explanation,
+    /**
+     * What cover depends on, in plain words ("the warranty seal is intact"): said when the customer
+     * could not tell us and staff will check it.
+     */
+    coveredIf: z.string().trim().min(1, 'must say what cover depends on, for staff to check'),
   })
   .strict();
 

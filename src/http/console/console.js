@@ -624,6 +624,19 @@ async function sendMessage(event) {
   input.focus();
 }
 
+/** When the customer was last shown "typing…" (the server lets one through per handoff every 3 s). */
+let typingSentAt = 0;
+const TYPING_EVERY_MS = 3000;
+
+/** While the agent writes, the customer sees "typing…" (best effort: a failed signal is not worth a message). */
+function signalTyping() {
+  const id = state.handoffId;
+  const text = /** @type {HTMLTextAreaElement} */ ($('chat-text')).value.trim();
+  if (!id || !text || state.handoff?.status !== 'active' || Date.now() - typingSentAt < TYPING_EVERY_MS) return;
+  typingSentAt = Date.now();
+  api('POST', `/api/handoffs/${encodeURIComponent(id)}/typing`, {}).catch(() => undefined);
+}
+
 /** @param {SubmitEvent} event */
 async function closeHandoff(event) {
   event.preventDefault();
@@ -833,6 +846,7 @@ function bindEvents() {
   $('queue-refresh').addEventListener('click', () => refreshQueue().catch(reportError));
   $('handoff-accept').addEventListener('click', (e) => void busy(/** @type {HTMLButtonElement} */ (e.currentTarget), acceptHandoff));
   $('chat-form').addEventListener('submit', (e) => void sendMessage(/** @type {SubmitEvent} */ (e)));
+  $('chat-text').addEventListener('input', signalTyping);
   $('chat-text').addEventListener('keydown', (e) => {
     // Enter sends, Shift+Enter starts a new line.
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {

@@ -32,7 +32,13 @@ export class PgDatabase {
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     try {
-      if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      if (schema) {
+        // Two instances creating the same fresh schema at once: IF NOT EXISTS can still lose the race
+        // with a duplicate-key error; the schema is there either way.
+        await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: { code?: string }) => {
+          if (err.code !== '23505' && err.code !== '42P06') throw err;
+        });
+      }
       await migrate(pool, options.migrations ?? MIGRATIONS);
     } catch (err) {
       await pool.end();

@@ -123,7 +123,7 @@ export class PgTicketStore implements TicketStore {
     return { tickets, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
   }
 
-  async forCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]> {
+  async ofCustomer(owner: TicketOwner, limit: number): Promise<Ticket[]> {
     const { rows } = await this.database.pool.query<{ doc: Ticket }>(
       `SELECT doc FROM tickets WHERE customer_channel = $1 AND customer_user = $2 ${NEWEST_FIRST} LIMIT $3`,
       [owner.channelId, owner.userId, limit],

@@ -3,13 +3,17 @@ import type { Migration } from './index.js';
 /**
  * The outbox of customer messages (PgCustomerDeliveries), worked on by every instance:
  * - `seq` is the enqueue order; a row is eligible only when no earlier row of its conversation is
- *   unfinished (`pending` or `sending`), so one conversation gets one message at a time, in order;
- * - `sending` rows carry a lease (`lease_until`, `lease_token`): when an instance dies mid-attempt
- *   the lease runs out and another instance retries the row; a late answer of the old holder no
- *   longer matches the token and changes nothing;
+ *   unfinished (`pending`, `sending` or `reporting`), so one conversation gets one message at a
+ *   time, in order;
+ * - `sending` and `reporting` rows carry a lease (`lease_until`, `lease_token`): when an instance
+ *   dies mid-attempt the lease runs out and another instance sends the row again; when it dies
+ *   while its listeners record the outcome (`reporting`, `outcome` kept), another instance reports
+ *   it again without sending. A late answer of the old holder no longer matches the token and
+ *   changes nothing;
  * - `delivered` / `failed` rows are kept a day (`finished_at`) and then pruned.
- * deliveries_unfinished answers both "what is due" and "is an earlier one of this conversation
- * unfinished"; deliveries_finished serves the pruning.
+ * The bound on waiting messages counts `pending` and `sending`. deliveries_unfinished answers "is
+ * an earlier one of this conversation unfinished"; deliveries_due the claim's scan in enqueue
+ * order; deliveries_finished the pruning.
  */
 export const deliveries: Migration = {
   version: 31,
@@ -22,7 +26,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   address jsonb NOT NULL,
   text text NOT NULL,
   subject jsonb NOT NULL,
-  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'reporting', 'delivered', 'failed')),
+  outcome text CHECK (outcome IN ('delivered', 'failed')),
   attempts integer NOT NULL DEFAULT 0,
   next_attempt_at timestamptz NOT NULL DEFAULT now(),
   lease_until timestamptz,
@@ -32,8 +37,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   enqueued_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
 );
-CREATE INDEX IF NOT EXISTS deliveries_unfinished ON deliveries (conversation_key, seq) WHERE state IN ('pending', 'sending');
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (seq) WHERE state IN ('pending', 'sending');
+CREATE INDEX IF NOT EXISTS deliveries_unfinished ON deliveries (conversation_key, seq) WHERE state IN ('pending', 'sending', 'reporting');
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (seq) WHERE state IN ('pending', 'sending', 'reporting');
 CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (finished_at) WHERE state IN ('delivered', 'failed');
 `,
 };

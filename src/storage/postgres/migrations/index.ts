@@ -7,6 +7,7 @@ import { directLineFeeds } from './021_directline_feeds.js';
 import { scheduledJobs } from './030_scheduled_jobs.js';
 import { deliveries } from './031_deliveries.js';
 import { firstResponseWatch } from './032_first_response_watch.js';
+import { deliverySender } from './033_delivery_sender.js';
 
 /** One schema change: applied once, in order of `version`, inside a transaction. */
 export interface Migration {
@@ -19,4 +20,4 @@ export interface Migration {
  * Every migration, oldest first. Add a file `NNN_name.ts` exporting one Migration and list it here;
  * never edit one that has shipped (deployments have applied it).
  */
-export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch];
+export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender];

@@ -1,0 +1,22 @@
+import type { UnsettledFirstResponses } from '../../domain/tickets/FirstResponseWatch.js';
+import type { PgDatabase } from './PgDatabase.js';
+
+/**
+ * The due-time check's work on PostgreSQL: one range scan of the partial index
+ * `tickets_first_response_unsettled` (migration 032), which holds only the tickets not settled yet.
+ */
+export class PgUnsettledFirstResponses implements UnsettledFirstResponses {
+  constructor(private readonly database: PgDatabase) {}
+
+  async due(now: string, notBefore: string, limit: number): Promise<string[]> {
+    const { rows } = await this.database.pool.query<{ id: string }>(
+      `SELECT id FROM tickets
+       WHERE doc->>'firstResponseAt' IS NULL AND doc->>'firstResponseBreachedAt' IS NULL
+         AND doc->>'firstResponseDue' > $2 AND doc->>'firstResponseDue' <= $1
+       ORDER BY doc->>'firstResponseDue', id
+       LIMIT $3`,
+      [now, notBefore, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}
