@@ -5,7 +5,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +17,7 @@ import { LabelledUtteranceSchema } from '../src/knowledge/schemas.js';
 import { buildTriage } from '../src/language/buildTriage.js';
 import { seedConversations } from './seedConversations.js';
 import { benchTicketList } from './ticketList.js';
+import { freePort } from './freePort.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -69,16 +69,6 @@ async function benchClassifier(): Promise<string[][]> {
   ];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Target {
   child: ChildProcess;
