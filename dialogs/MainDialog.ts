@@ -14,6 +14,7 @@ import type { InterruptionDetector } from '../src/domain/Interruptions.js';
 import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
 import { helpText } from './messages.js';
 import { TRIAGE_DIALOG_ID, type TriageOptions } from './TriageDialog.js';
+import { isButtonOfOpenPrompt } from './rendering/ChoicesPrompt.js';
 
 export const MAIN_DIALOG_ID = 'mainDialog';
 const WATERFALL_ID = 'mainDialog.waterfall';
@@ -63,7 +64,8 @@ export class MainDialog extends ComponentDialog {
     const activity = dc.context.activity;
     if (activity.type !== ActivityTypes.Message) return undefined;
     const kind = this.interruptions.detect(activity.text);
-    if (kind === null && activity.text && this.sentiment.isStronglyNegative(activity.text)) {
+    // Sentiment judges what the customer wrote, never the words of one of the bot's own buttons.
+    if (kind === null && activity.text && !isButtonOfOpenPrompt(dc, activity.text) && this.sentiment.isStronglyNegative(activity.text)) {
       await dc.cancelAllDialogs();
       return dc.beginDialog(HANDOFF_DIALOG_ID, { reason: 'negative_sentiment', summary: activity.text } satisfies HandoffOptions);
     }

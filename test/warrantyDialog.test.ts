@@ -338,3 +338,18 @@ describe('the registry does not leak: nothing about a device until its exact ser
     expect(buttons(out)).toEqual(['Open a ticket', 'Talk to a person', 'No thanks']);
   });
 });
+
+describe('the bot’s own buttons never trip the anger detector (issue 10, item 4)', () => {
+  test('pressing "Fire, lightning or a natural disaster" answers the question; no handoff, the check finishes', async () => {
+    const { card, services, turns } = await checkWith({ damage: 'Fire, lightning or a natural disaster' });
+    expect(card).toContain('Status: Not covered');
+    expect(joined(turns.at(-1) ?? [])).not.toMatch(/in the queue|you're next|sorry to hear you're upset/i);
+    expect(await services.handoffs.list()).toEqual([]);
+  });
+
+  test('the same words typed outside a question still count as what the customer wrote', async () => {
+    const { client, services } = await newClient({ now: today });
+    await say(client, 'this is a disaster, the useless recorder burned, I am furious and sick of it');
+    expect((await services.handoffs.list()).length).toBe(1);
+  });
+});

@@ -340,3 +340,21 @@ async function startAgainWithThisMessage(dc: DialogContext): Promise<DialogTurnR
   if (rootId) await root.beginDialog(rootId);
   return Dialog.EndOfTurn;
 }
+
+/**
+ * True when `text` is exactly one of the choices of the prompt open deepest in `dc`'s stack: what a
+ * button sends (imBack, a Teams submit, a Slack button). The bot wrote those words, so they say
+ * nothing about the customer's mood ("Fire, lightning or a natural disaster" is a warranty answer).
+ */
+export function isButtonOfOpenPrompt(dc: DialogContext, text: string): boolean {
+  let inner: DialogContext = dc;
+  while (inner.child) inner = inner.child;
+  const state = inner.activeDialog?.state as Partial<PromptInstanceState> | undefined;
+  const choices = state?.options?.choices;
+  if (!Array.isArray(choices)) return false;
+  const said = normaliseReply(text);
+  return choices.some((c) => {
+    const choice: Choice = typeof c === 'string' ? { value: c } : c;
+    return [choice.value, choice.action?.title, choice.action?.value].some((label) => typeof label === 'string' && normaliseReply(label) === said);
+  });
+}
