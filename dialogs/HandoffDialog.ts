@@ -10,6 +10,10 @@ const WATERFALL_ID = 'handoffDialog.waterfall';
 const CHOICE_PROMPT_ID = 'handoffDialog.choice';
 const YES = 'Open a ticket';
 const NO = 'No thanks';
+const OFFER_PROMPT_ID = 'handoffDialog.offer';
+const PERSON = 'Talk to a person';
+const TICKET = 'Open a ticket';
+const STAY = 'No, keep trying';
 
 export interface HandoffOptions {
   reason: HandoffReason;
@@ -17,7 +21,11 @@ export interface HandoffOptions {
   warranty?: WarrantySummary;
 }
 
-/** Brings in a person; outside staffed hours, offers a ticket instead. */
+/**
+ * Brings in a person; outside staffed hours, offers a ticket instead. When the bot has failed to help
+ * twice in a row (reason `not_helping`) nobody is queued unasked: the customer is offered a person or
+ * a ticket first, and may decline and carry on with the bot.
+ */
 export class HandoffDialog extends ComponentDialog {
   constructor(
     private readonly coordinator: HandoffCoordinator,
@@ -26,12 +34,42 @@ export class HandoffDialog extends ComponentDialog {
     super(HANDOFF_DIALOG_ID);
     this.addDialog(ticketDialog);
     this.addDialog(new ChoicesPrompt(CHOICE_PROMPT_ID));
-    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.requestStep.bind(this), this.ticketStep.bind(this), this.doneStep.bind(this)]));
+    this.addDialog(new ChoicesPrompt(OFFER_PROMPT_ID));
+    this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.offerStep.bind(this), this.requestStep.bind(this), this.ticketStep.bind(this), this.doneStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
+  }
+
+  /** The bot failed to help twice in a row: offer a person or a ticket, never queue unasked. */
+  private async offerStep(step: WaterfallStepContext) {
+    const options = step.options as HandoffOptions;
+    if (options.reason !== 'not_helping') return step.next({ value: PERSON, index: 0, score: 1 } satisfies FoundChoice);
+    await this.coordinator.resetFailures(step.context);
+    const offer: ChoicesPromptOptions = {
+      prompt: "I'm sorry, I haven't managed to help with this. Would you like me to bring in a person from our support team, or open a ticket for them?",
+      retryPrompt: 'Please choose: talk to a person, open a ticket, or keep trying with me.',
+      choices: [
+        { value: PERSON, synonyms: ['person', 'a person', 'human', 'agent', 'someone', 'yes please'] },
+        { value: TICKET, synonyms: ['ticket', 'a ticket'] },
+        { value: STAY, synonyms: ['no thanks', 'keep trying', 'continue'] },
+      ],
+      // Asked twice without an answer: nobody is queued unasked, the bot carries on.
+      answers: { yes: PERSON, no: STAY, later: STAY, cancel: STAY },
+      defaultChoice: STAY,
+    };
+    return step.prompt(OFFER_PROMPT_ID, offer);
   }
 
   private async requestStep(step: WaterfallStepContext) {
     const options = step.options as HandoffOptions;
+    const accepted = (step.result as FoundChoice | undefined)?.value;
+    if (accepted === TICKET) {
+      (step.values as { ticket?: boolean }).ticket = true;
+      return step.beginDialog(TICKET_DIALOG_ID, { ...(options.summary ? { summary: options.summary } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) } satisfies TicketOptions);
+    }
+    if (accepted === STAY) {
+      await step.context.sendActivity("All right, let's keep trying. Please describe the problem in other words (what you see, and on which device), or say \"talk to a person\" at any time.");
+      return step.endDialog({ outcome: 'declined' });
+    }
     const outcome = await this.coordinator.start(step.context, options.reason, { ...(options.summary ? { summary: options.summary } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) });
     if (outcome !== 'closed_hours') return step.endDialog({ outcome });
     const offer: ChoicesPromptOptions = {
@@ -45,6 +83,7 @@ export class HandoffDialog extends ComponentDialog {
 
   private async ticketStep(step: WaterfallStepContext) {
     const options = step.options as HandoffOptions;
+    if ((step.values as { ticket?: boolean }).ticket) return step.endDialog(step.result);
     if ((step.result as FoundChoice).value !== YES) {
       await step.context.sendActivity('All right. You can ask for a person again during staffed hours, or describe the problem to me.');
       return step.endDialog();

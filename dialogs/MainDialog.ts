@@ -10,6 +10,7 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { QUEUED_THIS_TURN } from '../src/bot/HandoffCoordinator.js';
 import type { InterruptionDetector } from '../src/domain/Interruptions.js';
 import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
 import { helpText } from './messages.js';
@@ -110,6 +111,9 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async loopStep(step: WaterfallStepContext) {
+    // Queued for a person this turn: the queue message was the answer. No "anything else?", whose
+    // reply would go to the queue; the next message is relayed (and acknowledged) instead.
+    if (step.context.turnState.get(QUEUED_THIS_TURN)) return step.endDialog();
     return step.replaceDialog(WATERFALL_ID, { askAgain: true } satisfies MainOptions);
   }
 }

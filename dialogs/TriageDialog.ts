@@ -1,9 +1,11 @@
-import { ComponentDialog, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { RecognisedLanguage, ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
 import type { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
+import type { ServicePromiseAnswers } from '../src/domain/ServicePromiseAnswers.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
-import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { ActivityTypes } from 'botbuilder';
+import { ChoicesPrompt, recogniseReply, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { adviceOnlyView, CAPABILITIES, outOfScopeView } from './messages.js';
 import { sendView } from './rendering/render.js';
 import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
@@ -54,13 +56,15 @@ export class TriageDialog extends ComponentDialog {
     /** The dialogs triage hands over to (guide, diagnosis, resolution check). They are children of
      * this dialog, not siblings: botbuilder re-prompts a nested dialog only within its own set. */
     handlers: readonly Dialog[],
+    /** General service-promise questions (hotline, upgrades, parts, fees), answered without a serial. */
+    private readonly servicePromise?: ServicePromiseAnswers,
   ) {
     super(TRIAGE_DIALOG_ID);
     for (const handler of handlers) this.addDialog(handler);
     // The other-language offer opens tickets too: with the ticket dialog the bot built for the
     // resolution check (the bot makes one per parent; a dialog instance may sit in several sets).
     if (!this.findDialog(TICKET_DIALOG_ID)) this.addDialog(ticketDialogIn(handlers));
-    this.addDialog(new ChoicesPrompt(CLARIFY_PROMPT_ID));
+    this.addDialog(new ClarifyPrompt(CLARIFY_PROMPT_ID));
     this.addDialog(new ChoicesPrompt(OTHER_LANGUAGE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.classifyStep.bind(this), this.routeStep.bind(this)]));
     this.addDialog(new WaterfallDialog<OtherLanguageOptions>(OTHER_LANGUAGE_ID, [this.offerInLanguageStep.bind(this), this.actInLanguageStep.bind(this), this.doneStep.bind(this)]));
@@ -74,11 +78,13 @@ export class TriageDialog extends ComponentDialog {
     await this.records.rememberTriage(step.context, text, outcome.decision);
     if (outcome.language) return step.replaceDialog(OTHER_LANGUAGE_ID, { text, language: outcome.language } satisfies OtherLanguageOptions);
     (step.values as TriageValues).advice = outcome.advice;
-    if (!outcome.needsClarification) return step.next(outcome.decision);
-    // A second message the bot cannot place: stop guessing and bring in a person.
-    if ((await this.records.countFailure(step.context)) >= 2) {
-      return step.replaceDialog(HANDOFF_DIALOG_ID, { reason: 'not_helping', summary: text } satisfies HandoffOptions);
+    if (!outcome.needsClarification) {
+      // Understood: the unclear messages in a row start again from zero.
+      await this.records.resetFailures(step.context, 'unclear');
+      return step.next(outcome.decision);
     }
+    // The second message in a row the bot cannot place: offer a person or a ticket, never a third question.
+    if ((await this.records.countFailure(step.context, 'unclear')) >= 2) return this.offerPerson(step, text);
     return step.prompt(CLARIFY_PROMPT_ID, {
       prompt: "I want to send you the right way, but I'm not sure I understood. What is this mainly about?",
       retryPrompt: 'Please pick the closest option, or describe the problem again after saying "start over".',
@@ -88,8 +94,14 @@ export class TriageDialog extends ComponentDialog {
 
   private async routeStep(step: WaterfallStepContext) {
     const { text } = step.options as TriageOptions;
+    // A reply to the clarifying question that is no clearer: the second unclear message in a row.
+    if (step.result === UNCLEAR_REPLY) {
+      if ((await this.records.countFailure(step.context, 'unclear')) >= 2) return this.offerPerson(step, step.context.activity.text ?? text);
+      return step.endDialog();
+    }
     const decision = this.decisionFrom(step.result);
     if (decision.confidence === 1) await this.records.rememberTriage(step.context, text, decision);
+    if (step.result && !('scope' in (step.result as object))) await this.records.resetFailures(step.context, 'unclear');
     const ctx = step.context;
     switch (decision.scope) {
       case 'out_of_scope': {
@@ -158,8 +170,15 @@ export class TriageDialog extends ComponentDialog {
     switch (decision.intent) {
       case 'human':
         return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked', summary: text } satisfies HandoffOptions);
-      case 'warranty':
+      case 'warranty': {
+        // About the service promise in general, no device named: answer from the policy, no serial asked.
+        const general = this.servicePromise?.answer(text);
+        if (general) {
+          await step.context.sendActivity({ text: general.text, textFormat: 'markdown' });
+          return step.endDialog(decision);
+        }
         return step.beginDialog(WARRANTY_DIALOG_ID, { text } satisfies WarrantyOptions);
+      }
       case 'ticket_status':
         return step.beginDialog(TICKET_STATUS_DIALOG_ID, { text } satisfies TicketStatusOptions);
       default:
@@ -177,12 +196,35 @@ export class TriageDialog extends ComponentDialog {
     return { ...outcome, decision: { scope: 'in_scope', clause: null, intent: 'warranty', confidence: 1 }, rule: null, needsClarification: false };
   }
 
+  /** The bot failed to help twice in a row: the handoff dialog offers a person or a ticket (the customer decides). */
+  private async offerPerson(step: WaterfallStepContext, text: string) {
+    return step.replaceDialog(HANDOFF_DIALOG_ID, { reason: 'not_helping', summary: text } satisfies HandoffOptions);
+  }
+
   private decisionFrom(result: unknown): ScopeDecision {
     const choice = result as FoundChoice | ScopeDecision;
     if ('scope' in choice) return choice;
     const picked = CLARIFY_CHOICES[choice.index] ?? CLARIFY_CHOICES[0];
     if (!picked) throw new Error('TriageDialog: no clarification choices configured');
     return { ...picked.decision, confidence: 1 };
+  }
+}
+
+/** What the clarifying question ends with when the reply is no clearer than the message. */
+const UNCLEAR_REPLY = 'triageDialog.unclearReply';
+
+/**
+ * The clarifying question is asked once: a reply that picks nothing and is no new problem ("idk",
+ * "the blinky thing") is not met with the same question again but counted as the next unclear
+ * message (routeStep), so the second one brings the offer of a person or a ticket.
+ */
+class ClarifyPrompt extends ChoicesPrompt {
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const options = (dc.activeDialog?.state as { options?: ChoicesPromptOptions } | undefined)?.options;
+    if (dc.context.activity.type === ActivityTypes.Message && options && recogniseReply(dc.context.activity.text ?? '', options).kind === 'unclear') {
+      return dc.endDialog(UNCLEAR_REPLY);
+    }
+    return super.continueDialog(dc);
   }
 }
 

@@ -50,7 +50,8 @@ describe('handoff to a person', () => {
     if (!waiting) throw new Error('no handoff queued');
     expect(waiting.transcript.some((l) => l.from === 'customer' && l.text.includes('forgot the admin password'))).toBe(true);
 
-    expect(await say('hello? anyone there')).toEqual([]); // the bot stays silent
+    // The first message while waiting is acknowledged (place in the queue, how to cancel); later ones go quietly to the agent.
+    expect((await say('hello? anyone there')).map((r) => r.text ?? '').join('\n')).toMatch(/waiting for a person[\s\S]*cancel/i);
     await services.handoffs.accept(waiting.id, 'dana');
     await services.handoffs.agentMessage(waiting.id, 'dana', 'Hi, I am Dana. Which model is it?');
     expect(await say('It is the SL-NVR32')).toEqual([]);
@@ -92,14 +93,17 @@ describe('handoff to a person', () => {
     expect(await services.handoffs.list('waiting')).toEqual([]);
   });
 
-  test('the bot failing to help twice brings in a person without being asked', async () => {
+  test('the bot failing to help twice offers a person without being asked; accepting queues the customer', async () => {
     const { say, services } = await newBotConversation();
     await say('forgot the admin password of my NVR, locked out');
     await say('No, still broken');
     await say('No thanks');
     await say('my camera shows no video on channel 2, black screen');
-    const replies = await say('No, still broken');
-    expect(joined(replies)).toMatch(/haven't been able to solve this[\s\S]*number 1 in the queue/);
+    const offer = await say('No, still broken');
+    expect(await services.handoffs.list('waiting')).toEqual([]); // nobody is queued without accepting
+    expect(joined(offer)).toMatch(/person/i);
+    const replies = await say('yes please');
+    expect(joined(replies)).toMatch(/number 1 in the queue/);
     expect((await services.handoffs.list('waiting'))[0]?.reason).toBe('not_helping');
   });
 

@@ -12,7 +12,12 @@ export interface HandoffDesk {
   openFor(conversationKey: string): Promise<Handoff | null>;
   cancel(conversationKey: string): Promise<Handoff | null>;
   customerMessage(conversationKey: string, text: string): Promise<Handoff | null>;
+  /** The handoff's place in the waiting queue (1 = next), null when it is not waiting. */
+  position?(handoffId: string): Promise<number | null>;
 }
+
+/** Set on the turn when this turn queued the customer (or found them queued): no "anything else?" follows. */
+export const QUEUED_THIS_TURN = Symbol('handoff.queuedThisTurn');
 
 export type HandoffOutcome = HandoffRequestResult['kind'];
 
@@ -63,9 +68,11 @@ export class HandoffCoordinator {
       return result.kind;
     }
     if (result.kind === 'already') {
+      ctx.turnState.set(QUEUED_THIS_TURN, true);
       await ctx.sendActivity(`You are already waiting for a person: you are number ${result.position} in the queue. Type "cancel" to stop waiting.`);
       return result.kind;
     }
+    ctx.turnState.set(QUEUED_THIS_TURN, true);
     const lead =
       reason === 'asked'
         ? 'Of course.'
@@ -86,6 +93,11 @@ export class HandoffCoordinator {
     return result.kind;
   }
 
+  /** After the offer of a person (taken or declined), the failures in a row are counted afresh. */
+  async resetFailures(ctx: TurnContext): Promise<void> {
+    await this.records.resetFailures(ctx);
+  }
+
   /**
    * While a handoff is open the conversation belongs to the agent: the customer's message is
    * relayed and the bot stays silent, except for cancelling the wait. Returns true when handled.
@@ -102,6 +114,14 @@ export class HandoffCoordinator {
       return true;
     }
     if (text) await this.desk.customerMessage(key, text);
+    // Never swallowed silently: the first message while waiting is answered, so the customer knows
+    // it went to the queue and how to get back to the bot (later ones go quietly to the agent).
+    if (text && open.status === 'waiting' && !(await this.records.waitAcknowledged(ctx, open.id))) {
+      const position = (await this.desk.position?.(open.id)) ?? null;
+      await ctx.sendActivity(
+        `You're waiting for a person${position ? ` (number ${position} in the queue)` : ''}. I've added your message for them, so they will see it when they join. Say "cancel" to stop waiting and go back to the bot.`,
+      );
+    }
     return true;
   }
 }

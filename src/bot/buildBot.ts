@@ -10,6 +10,9 @@ import { HandoffDialog } from '../../dialogs/HandoffDialog.js';
 import { TicketDialog, type TicketOpening } from '../../dialogs/TicketDialog.js';
 import { TicketStatusDialog, type TicketLookup } from '../../dialogs/TicketStatusDialog.js';
 import { WarrantyDialog } from '../../dialogs/WarrantyDialog.js';
+import path from 'node:path';
+import { ServicePromiseAnswers } from '../domain/ServicePromiseAnswers.js';
+import { loadServicePromiseSync, servicePromiseFile } from '../knowledge/servicePromise.js';
 import { findTicketIds } from '../domain/tickets/TicketService.js';
 import { HandoffCoordinator, type HandoffDesk } from './HandoffCoordinator.js';
 import { TranscriptRecorder } from './TranscriptRecorder.js';
@@ -53,6 +56,8 @@ export interface BotDependencies {
   /** How staffed hours are said to the customer ("Mon-Fri 08:00-18:00 (UTC)"). */
   staffedHoursText: string;
   now: () => Date;
+  /** General service-promise answers; by default knowledge/service/service-promise.json beside the knowledge base. */
+  servicePromise?: ServicePromiseAnswers;
   /** Staff activities from another channel (the Teams staff channel), handled before the customer pipeline. */
   staffRouter?: StaffActivityRouter;
   /** Where a failed "typing…" is logged (it never fails the turn). */
@@ -82,7 +87,7 @@ export function buildBot(deps: BotDependencies): BotParts {
     new TicketStatusDialog(deps.tickets, findTicketIds),
     resolutionCheck(),
     handoffDialog(),
-  ]);
+  ], deps.servicePromise ?? defaultServicePromise(deps.knowledge));
   const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), deps.sentiment, [triageDialog, handoffDialog()]);
   const bot = new SupportBot(
     conversationState,
@@ -109,4 +114,10 @@ export function buildBot(deps: BotDependencies): BotParts {
     transcript: new TranscriptRecorder(records, deps.now),
     inbound: new InboundNormaliser(),
   };
+}
+
+/** knowledge/service/service-promise.json in the knowledge directory the knowledge base was loaded from. */
+function defaultServicePromise(knowledge: KnowledgeBase): ServicePromiseAnswers {
+  const knowledgeDir = path.dirname(path.dirname(knowledge.sampleRegistryFile));
+  return new ServicePromiseAnswers(loadServicePromiseSync(servicePromiseFile(knowledgeDir)));
 }
