@@ -8,6 +8,7 @@ import {
 } from '../channels/directline/ConversationFeeds.js';
 import { ETagConflictError, type DocumentStore, type StoredDocument } from '../domain/ports/DocumentStore.js';
 import { KeyedLock } from './KeyedLock.js';
+import { KeyedListeners } from '../domain/events/KeyedListeners.js';
 
 export const FEED_COLLECTIONS = { conversations: 'directline-conversations', activities: 'directline-activities' } as const;
 
@@ -37,7 +38,7 @@ const MAX_ATTEMPTS = 20;
 export class DocumentConversationFeeds implements ConversationFeeds {
   private readonly limits: FeedLimits;
   private readonly locks = new KeyedLock();
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new KeyedListeners<() => void>();
 
   constructor(
     private readonly store: DocumentStore,
@@ -83,7 +84,7 @@ export class DocumentConversationFeeds implements ConversationFeeds {
       }
       throw new Error(`DocumentConversationFeeds.append(): no free sequence number for ${conversationId} after ${MAX_ATTEMPTS} attempts`);
     });
-    if (stored) for (const listener of [...(this.listeners.get(conversationId) ?? [])]) listener();
+    if (stored) for (const listener of this.listeners.of(conversationId)) listener();
     return stored;
   }
 
@@ -103,22 +104,12 @@ export class DocumentConversationFeeds implements ConversationFeeds {
   }
 
   subscribe(conversationId: string, listener: () => void): () => void {
-    let set = this.listeners.get(conversationId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(conversationId, set);
-    }
-    const entry = () => listener();
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-      if (set.size === 0 && this.listeners.get(conversationId) === set) this.listeners.delete(conversationId);
-    };
+    return this.listeners.add(conversationId, listener);
   }
 
   async expireIdle(): Promise<number> {
     // Open streams keep their conversations, as in memory: touched first, so the sweep spares them.
-    for (const conversationId of [...this.listeners.keys()]) {
+    for (const conversationId of this.listeners.keys()) {
       const found = (await this.store.read<ConversationDoc>(FEED_COLLECTIONS.conversations, [conversationId])).get(conversationId);
       if (found) await this.touch(conversationId, found);
     }

@@ -69,3 +69,24 @@ export function conversationKeyOf(address: ConversationAddress): string {
   const conversation = address.conversation as { id?: unknown } | undefined;
   return `${String(address.channelId)}/${String(conversation?.id)}`;
 }
+
+/**
+ * Gives an outcome to every listener (they record it on the handoff or ticket); one that fails is
+ * told to `onError` and does not keep the others from running. Both queue implementations report so.
+ */
+export async function reportDelivery(
+  listeners: ReadonlySet<DeliveryListener>,
+  event: DeliveryEvent,
+  onError?: (err: unknown, context: string) => void,
+): Promise<void> {
+  const context = `listener of delivery ${event.type} ${event.id}`;
+  await Promise.all(
+    [...listeners].map(async (listener) => {
+      try {
+        await listener(event);
+      } catch (err) {
+        onError?.(err, context);
+      }
+    }),
+  );
+}

@@ -1,5 +1,5 @@
 import { DeliveryError, type CustomerMessenger } from '../ports/CustomerMessenger.js';
-import type { CustomerDeliveries, Delivery, DeliveryEvent, DeliveryListener } from './CustomerDeliveries.js';
+import { reportDelivery, type CustomerDeliveries, type Delivery, type DeliveryEvent, type DeliveryListener } from './CustomerDeliveries.js';
 
 /** Schedules a callback and returns its cancel function. Injected so tests move time by hand. */
 export interface DeliveryTimer {
@@ -219,16 +219,7 @@ export class InMemoryCustomerDeliveries implements CustomerDeliveries {
   }
 
   private async report(event: DeliveryEvent): Promise<void> {
-    const context = `listener of delivery ${event.type} ${event.id}`;
-    await Promise.all(
-      [...this.listeners].map(async (listener) => {
-        try {
-          await listener(event);
-        } catch (err) {
-          this.options.onError?.(err, context);
-        }
-      }),
-    );
+    await reportDelivery(this.listeners, event, this.options.onError);
   }
 
   private send(delivery: Delivery): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EVENT_RETENTION_MS, MAX_REPLAY, type BusEvent, type BusListener, type EventBus } from '../ports/EventBus.js';
+import { KeyedListeners } from './KeyedListeners.js';
 
 export interface InMemoryEventBusOptions {
   /** Events kept for `since` at most this long. */
@@ -20,7 +21,7 @@ export interface InMemoryEventBusOptions {
  */
 export class InMemoryEventBus implements EventBus {
   readonly epoch = `m${randomBytes(6).toString('base64url')}`;
-  private readonly listeners = new Map<string, Set<BusListener>>();
+  private readonly listeners = new KeyedListeners<BusListener>();
   private readonly kept: Array<{ event: BusEvent; bytes: number }> = [];
   private keptBytes = 0;
   /** Events published while listeners were running: delivered after, so order holds. */
@@ -55,16 +56,7 @@ export class InMemoryEventBus implements EventBus {
   }
 
   subscribe(topic: string, listener: BusListener): () => void {
-    let set = this.listeners.get(topic);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(topic, set);
-    }
-    const entry: BusListener = (event) => listener(event);
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
+    return this.listeners.add(topic, listener);
   }
 
   async since(topic: string, afterId: number): Promise<BusEvent[] | null> {
@@ -87,7 +79,7 @@ export class InMemoryEventBus implements EventBus {
     this.delivering = true;
     try {
       for (let event = this.queue.shift(); event; event = this.queue.shift()) {
-        for (const listener of [...(this.listeners.get(event.topic) ?? [])]) {
+        for (const listener of this.listeners.of(event.topic)) {
           try {
             listener(event);
           } catch (err) {

@@ -2,6 +2,7 @@ import { DEFAULT_FEED_LIMITS, type ConversationFeeds, type FeedActivity, type Fe
 import type { BusEvent } from '../../domain/ports/EventBus.js';
 import type { PgDatabase } from './PgDatabase.js';
 import type { PgEventBus } from './PgEventBus.js';
+import { KeyedListeners } from '../../domain/events/KeyedListeners.js';
 
 /** The bus topic of appends: `{conversationId, watermark}`, so every instance's streams wake. */
 export const DIRECT_LINE_TOPIC = 'directline';
@@ -24,7 +25,7 @@ function isAppended(payload: unknown): payload is AppendedPayload {
  */
 export class PgConversationFeeds implements ConversationFeeds {
   private readonly limits: FeedLimits;
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new KeyedListeners<() => void>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -97,22 +98,12 @@ export class PgConversationFeeds implements ConversationFeeds {
   }
 
   subscribe(conversationId: string, listener: () => void): () => void {
-    let set = this.listeners.get(conversationId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(conversationId, set);
-    }
-    const entry = () => listener();
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-      if (set.size === 0 && this.listeners.get(conversationId) === set) this.listeners.delete(conversationId);
-    };
+    return this.listeners.add(conversationId, listener);
   }
 
   async expireIdle(): Promise<number> {
     // Conversations streamed here stay, as in memory.
-    const streamed = [...this.listeners.keys()];
+    const streamed = this.listeners.keys();
     if (streamed.length > 0) await this.database.pool.query('UPDATE dl_conversations SET touched_at = now() WHERE id = ANY($1::text[])', [streamed]);
     const { rowCount } = await this.database.pool.query(`DELETE FROM dl_conversations WHERE touched_at < now() - $1 * interval '1 millisecond'`, [this.limits.idleMs]);
     return rowCount ?? 0;
@@ -126,6 +117,6 @@ export class PgConversationFeeds implements ConversationFeeds {
 
   private wake(event: BusEvent): void {
     if (!isAppended(event.payload)) return;
-    for (const listener of [...(this.listeners.get(event.payload.conversationId) ?? [])]) listener();
+    for (const listener of this.listeners.of(event.payload.conversationId)) listener();
   }
 }

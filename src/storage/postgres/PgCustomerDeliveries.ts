@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { CustomerDeliveries, Delivery, DeliveryEvent, DeliveryListener, DeliverySubject } from '../../domain/delivery/CustomerDeliveries.js';
+import { reportDelivery, type CustomerDeliveries, type Delivery, type DeliveryEvent, type DeliveryListener, type DeliverySubject } from '../../domain/delivery/CustomerDeliveries.js';
 import {
   DEFAULT_ATTEMPT_TIMEOUT_MS,
   DEFAULT_MAX_CONCURRENT,
@@ -370,16 +370,7 @@ export class PgCustomerDeliveries implements CustomerDeliveries {
   }
 
   private async report(event: DeliveryEvent): Promise<void> {
-    const context = `listener of delivery ${event.type} ${event.id}`;
-    await Promise.all(
-      [...this.listeners].map(async (listener) => {
-        try {
-          await listener(event);
-        } catch (err) {
-          this.options.onError?.(err, context);
-        }
-      }),
-    );
+    await reportDelivery(this.listeners, event, this.options.onError);
   }
 
   private checkIdle(): void {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { EVENT_RETENTION_MS, MAX_REPLAY, type BusEvent, type BusListener, type EventBus } from '../../domain/ports/EventBus.js';
 import type { PgDatabase } from './PgDatabase.js';
+import { KeyedListeners } from '../../domain/events/KeyedListeners.js';
 
 /**
  * Held by every publisher from its id until its commit, so ids become visible in id order: a
@@ -48,7 +49,7 @@ interface EventRow {
  * missed. Events older than a day are pruned by whoever publishes.
  */
 export class PgEventBus implements EventBus {
-  private readonly listeners = new Map<string, Set<BusListener>>();
+  private readonly listeners = new KeyedListeners<BusListener>();
   private client: pg.Client | null = null;
   private closed = false;
   private draining: Promise<void> | null = null;
@@ -121,16 +122,7 @@ export class PgEventBus implements EventBus {
   }
 
   subscribe(topic: string, listener: BusListener): () => void {
-    let set = this.listeners.get(topic);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(topic, set);
-    }
-    const entry: BusListener = (event) => listener(event);
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
+    return this.listeners.add(topic, listener);
   }
 
   async since(topic: string, afterId: number): Promise<BusEvent[] | null> {
@@ -282,7 +274,7 @@ export class PgEventBus implements EventBus {
       for (const row of rows) {
         const event = toEvent(row);
         this.delivered = event.id;
-        for (const listener of [...(this.listeners.get(event.topic) ?? [])]) {
+        for (const listener of this.listeners.of(event.topic)) {
           try {
             listener(event);
           } catch (err) {
