@@ -17,6 +17,7 @@ import { LabelledUtteranceSchema } from '../src/knowledge/schemas.js';
 import { buildTriage } from '../src/language/buildTriage.js';
 import { seedConversations } from './seedConversations.js';
 import { benchTicketList } from './ticketList.js';
+import { benchInsights } from './insights.js';
 import { freePort } from './freePort.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -253,6 +254,8 @@ async function main(): Promise<void> {
   rows.push(...(await benchTurns(args)));
   // The staff ticket list on PostgreSQL (skipped with a row saying so when none is reachable).
   rows.push(...(await benchTicketList([args.small, args.large])));
+  // The Insights figures for 30 days with `large` recorded conversations, lowdb and PostgreSQL.
+  rows.push(...(await benchInsights(args.large)));
   printTable(rows);
 }
 

@@ -10,12 +10,12 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { InMemoryCustomerDeliveries } from '../src/domain/delivery/InMemoryCustomerDeliveries.js';
 import type { TicketFilter } from '../src/domain/tickets/Ticket.js';
 import { TicketService } from '../src/domain/tickets/TicketService.js';
 import { PgDatabase } from '../src/storage/postgres/PgDatabase.js';
 import { PgTicketStore } from '../src/storage/postgres/PgTicketStore.js';
+import { percentile, postgresReachable, timedRuns } from './measure.js';
 import { seedTickets } from './seedTickets.js';
 
 const PG_URL = process.env.PG_URL ?? `postgres://${os.userInfo().username}@127.0.0.1:5432/test`;
@@ -23,30 +23,10 @@ const PG_URL = process.env.PG_URL ?? `postgres://${os.userInfo().username}@127.0
 const ITERATIONS = 400;
 const WARM_UP = 40;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
 
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function timed(run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < WARM_UP; i += 1) await run();
-  const samples: number[] = [];
-  for (let i = 0; i < ITERATIONS; i += 1) {
-    const start = performance.now();
-    await run();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = await timedRuns(run, { warmUp: WARM_UP, runs: ITERATIONS });
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
@@ -84,7 +64,7 @@ async function benchSize(size: number): Promise<string[][]> {
 }
 
 export async function benchTicketList(sizes: readonly number[]): Promise<string[][]> {
-  if (!(await reachable())) return [['ticket list on PostgreSQL', 'skipped', `no PostgreSQL at ${PG_URL} (set PG_URL)`]];
+  if (!(await postgresReachable(PG_URL))) return [['ticket list on PostgreSQL', 'skipped', `no PostgreSQL at ${PG_URL} (set PG_URL)`]];
   const rows: string[][] = [];
   for (const size of sizes) rows.push(...(await benchSize(size)));
   return rows;

@@ -44,6 +44,20 @@ export class HandoffDialog extends ComponentDialog {
     const options = step.options as HandoffOptions;
     if (options.reason !== 'not_helping') return step.next({ value: PERSON, index: 0, score: 1 } satisfies FoundChoice);
     await this.coordinator.resetFailures(step.context);
+    // Nobody can join now (outside staffed hours, or every agent away): a ticket is what can be offered.
+    if (!(await this.coordinator.personCanJoin())) {
+      const ticketOnly: ChoicesPromptOptions = {
+        prompt: `I'm sorry, I haven't managed to help with this. Nobody from our chat team can join right now (they work ${this.coordinator.staffedHours}). Shall I open a ticket so they pick it up first?`,
+        retryPrompt: 'Please choose: open a ticket, or keep trying with me.',
+        choices: [
+          { value: TICKET, synonyms: ['ticket', 'a ticket', 'yes please'] },
+          { value: STAY, synonyms: ['no thanks', 'keep trying', 'continue'] },
+        ],
+        answers: { yes: TICKET, no: STAY, later: STAY, cancel: STAY },
+        defaultChoice: STAY,
+      };
+      return step.prompt(OFFER_PROMPT_ID, ticketOnly);
+    }
     const offer: ChoicesPromptOptions = {
       prompt: "I'm sorry, I haven't managed to help with this. Would you like me to bring in a person from our support team, or open a ticket for them?",
       retryPrompt: 'Please choose: talk to a person, open a ticket, or keep trying with me.',
@@ -71,7 +85,8 @@ export class HandoffDialog extends ComponentDialog {
       return step.endDialog({ outcome: 'declined' });
     }
     const outcome = await this.coordinator.start(step.context, options.reason, { ...(options.summary ? { summary: options.summary } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) });
-    if (outcome !== 'closed_hours') return step.endDialog({ outcome });
+    // Outside staffed hours, or nobody available: a ticket is offered instead.
+    if (outcome !== 'closed_hours' && outcome !== 'nobody_available') return step.endDialog({ outcome });
     const offer: ChoicesPromptOptions = {
       prompt: 'Shall I open a ticket?',
       retryPrompt: 'Please choose: open a ticket, or no thanks.',

@@ -13,17 +13,32 @@ import {
 import { QUEUED_THIS_TURN } from '../src/bot/HandoffCoordinator.js';
 import type { InterruptionDetector } from '../src/domain/Interruptions.js';
 import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
-import { helpText } from './messages.js';
+import type { PolicyClause } from '../src/knowledge/schemas.js';
+import { helpText, policyQuoteText } from './messages.js';
 import { TRIAGE_DIALOG_ID, type TriageOptions } from './TriageDialog.js';
+import type { AnsweredInLanguage } from './SecondLanguageTriageDialog.js';
 import { isButtonOfOpenPrompt } from './rendering/ChoicesPrompt.js';
 
 export const MAIN_DIALOG_ID = 'mainDialog';
 const WATERFALL_ID = 'mainDialog.waterfall';
 const DESCRIBE_PROMPT_ID = 'mainDialog.describe';
 
+/** What the main dialog answers itself, before any triage. */
+export interface MainDialogAnswers {
+  /** The clause the last answer applied, quoted verbatim when the customer asks "why?" or for the policy. */
+  appliedClause?: (context: TurnContext) => Promise<PolicyClause | undefined>;
+  /**
+   * "How do I reach support?", "what's your phone number?": the service promise's contact answer,
+   * whatever the classifier makes of the words (it reads them as a troubleshooting or a person request).
+   */
+  howToReachUs?: (text: string) => string | null;
+}
+
 interface MainOptions {
   /** Set when the dialog loops after an answer: ask "anything else?" instead of using the turn's text. */
   askAgain?: boolean;
+  /** The "anything else?" in the customer's language, when the last answer was given in it. */
+  askAgainPrompt?: string;
 }
 
 /**
@@ -36,6 +51,7 @@ export class MainDialog extends ComponentDialog {
     /** Strong negative sentiment brings in a person at any turn. */
     private readonly sentiment: { isStronglyNegative(text: string): boolean },
     children: ComponentDialog[],
+    private readonly answers: MainDialogAnswers = {},
   ) {
     super(MAIN_DIALOG_ID);
     this.addDialog(new TextPrompt(DESCRIBE_PROMPT_ID));
@@ -87,6 +103,15 @@ export class MainDialog extends ComponentDialog {
       case 'human':
         await dc.cancelAllDialogs();
         return dc.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked' } satisfies HandoffOptions);
+      case 'policy': {
+        // Only right after an answer that applied a clause; otherwise "why?" is the customer's message.
+        const clause = await this.answers.appliedClause?.(dc.context);
+        if (!clause) return undefined;
+        await dc.context.sendActivity(policyQuoteText(clause));
+        if (!dc.activeDialog) return dc.cancelAllDialogs();
+        // Whatever question was open stays open for the next message.
+        return { status: DialogTurnStatus.waiting };
+      }
       default:
         return undefined;
     }
@@ -97,7 +122,7 @@ export class MainDialog extends ComponentDialog {
     const text = step.context.activity.text?.trim();
     if (!options.askAgain && text) return step.next(text);
     return step.prompt(DESCRIBE_PROMPT_ID, {
-      prompt: options.askAgain ? 'Is there anything else I can help you with?' : 'Please describe the problem in a sentence or two.',
+      prompt: options.askAgain ? (options.askAgainPrompt ?? 'Is there anything else I can help you with?') : 'Please describe the problem in a sentence or two.',
     });
   }
 
@@ -107,6 +132,11 @@ export class MainDialog extends ComponentDialog {
       await step.context.sendActivity('I can only read text messages. Please describe the problem in words.');
       return step.replaceDialog(WATERFALL_ID, { askAgain: false } satisfies MainOptions);
     }
+    const reach = this.answers.howToReachUs?.(text);
+    if (reach) {
+      await step.context.sendActivity({ text: reach, textFormat: 'markdown' });
+      return step.next();
+    }
     return step.beginDialog(TRIAGE_DIALOG_ID, { text } satisfies TriageOptions);
   }
 
@@ -114,6 +144,7 @@ export class MainDialog extends ComponentDialog {
     // Queued for a person this turn: the queue message was the answer. No "anything else?", whose
     // reply would go to the queue; the next message is relayed (and acknowledged) instead.
     if (step.context.turnState.get(QUEUED_THIS_TURN)) return step.endDialog();
-    return step.replaceDialog(WATERFALL_ID, { askAgain: true } satisfies MainOptions);
+    const inLanguage = (step.result as Partial<AnsweredInLanguage> | undefined)?.anythingElse;
+    return step.replaceDialog(WATERFALL_ID, { askAgain: true, ...(typeof inLanguage === 'string' ? { askAgainPrompt: inLanguage } : {}) } satisfies MainOptions);
   }
 }

@@ -1,6 +1,9 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { NetworkDiagnosis, PolicyClause } from '../src/knowledge/schemas.js';
+import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
+import { policyQuote } from './messages.js';
 import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
+import { sendView } from './rendering/render.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
 export const NETWORK_DIAGNOSIS_DIALOG_ID = 'networkDiagnosisDialog';
@@ -25,6 +28,8 @@ export class NetworkDiagnosisDialog extends ComponentDialog {
     private readonly diagnosis: NetworkDiagnosis,
     private readonly customerNetworkClause: PolicyClause,
     resolutionCheck: ResolutionCheckDialog,
+    /** Remembers the clause the all-passed answer applies, so "why?" quotes it. */
+    private readonly records?: ConversationRecords,
   ) {
     super(NETWORK_DIAGNOSIS_DIALOG_ID);
     this.addDialog(resolutionCheck);
@@ -67,7 +72,10 @@ export class NetworkDiagnosisDialog extends ComponentDialog {
     if (checkIndex + 1 < this.diagnosis.checks.length) {
       return step.replaceDialog(WATERFALL_ID, { ...options, checkIndex: checkIndex + 1 } satisfies NetworkDiagnosisOptions);
     }
-    await step.context.sendActivity(`${this.diagnosis.allPassed}\n\nOur technical support policy says: "${this.customerNetworkClause.policyText}"`);
+    const clause = this.customerNetworkClause;
+    // The verdict and the clause in a line; the policy's words collapsed, or on "why?".
+    await sendView(step.context, { kind: 'answer', headline: this.diagnosis.allPassed, sections: [{ lines: [`${clause.inBrief} (${clause.title}).`] }], tone: 'neutral', quote: policyQuote(clause) });
+    await this.records?.rememberClauseApplied(step.context, clause.id);
     return step.endDialog({ deviceRoutesTcpIp: true });
   }
 }

@@ -3,6 +3,7 @@ import type { ConversationRecords } from '../src/conversation/ConversationRecord
 import type { WarrantySummary } from '../src/domain/SupportRequest.js';
 import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { HANDOFF_DIALOG_ID, type HandoffDialog, type HandoffOptions } from './HandoffDialog.js';
+import { SATISFACTION_SURVEY_DIALOG_ID, type SatisfactionSurveyDialog, type SatisfactionSurveyOptions } from './SatisfactionSurveyDialog.js';
 import { TICKET_DIALOG_ID, type TicketDialog, type TicketOptions } from './TicketDialog.js';
 
 export const RESOLUTION_CHECK_DIALOG_ID = 'resolutionCheckDialog';
@@ -31,10 +32,13 @@ export class ResolutionCheckDialog extends ComponentDialog {
     private readonly records: ConversationRecords,
     ticketDialog: TicketDialog,
     handoffDialog: HandoffDialog,
+    /** The satisfaction survey after "fixed"; without it, none is asked. */
+    private readonly surveyDialog?: SatisfactionSurveyDialog,
   ) {
     super(RESOLUTION_CHECK_DIALOG_ID);
     this.addDialog(ticketDialog);
     this.addDialog(handoffDialog);
+    if (surveyDialog) this.addDialog(surveyDialog);
     this.addDialog(new ChoicesPrompt(CHOICE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.askFixedStep.bind(this), this.offerHelpStep.bind(this), this.actStep.bind(this), this.doneStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
@@ -45,6 +49,9 @@ export class ResolutionCheckDialog extends ComponentDialog {
   }
 
   private async askFixedStep(step: WaterfallStepContext) {
+    const { guideTried } = this.options(step);
+    // Shown just before this check: the request's topic in Insights (a network check counts as needs_diagnosis, from its triage).
+    if (guideTried && !guideTried.startsWith('network-check:')) await this.records.guideShown(step.context, guideTried);
     if (!this.options(step).askFixed) return step.next(undefined);
     const ask: ChoicesPromptOptions = {
       prompt: 'Did that fix it?',
@@ -63,9 +70,12 @@ export class ResolutionCheckDialog extends ComponentDialog {
   private async offerHelpStep(step: WaterfallStepContext) {
     const answer = step.result as FoundChoice | undefined;
     if (answer?.value === YES) {
+      await this.records.resolvedByBot(step.context, this.options(step).guideTried);
       await this.records.resetFailures(step.context);
       await step.context.sendActivity("Great, glad it's working again!");
-      return step.endDialog({ fixed: true });
+      if (!this.surveyDialog) return step.endDialog({ fixed: true });
+      (step.values as { fixed?: boolean }).fixed = true;
+      return step.beginDialog(SATISFACTION_SURVEY_DIALOG_ID, { after: 'guide_fixed' } satisfies SatisfactionSurveyOptions);
     }
     const { summary, warranty } = this.options(step);
     // The second time the bot has not managed to help, a person takes over without being asked.
@@ -89,6 +99,8 @@ export class ResolutionCheckDialog extends ComponentDialog {
 
   private async actStep(step: WaterfallStepContext) {
     if ((step.values as { handedOff?: boolean }).handedOff) return step.endDialog({ fixed: false });
+    // Back from the survey after "fixed".
+    if ((step.values as { fixed?: boolean }).fixed) return step.endDialog({ fixed: true });
     const choice = (step.result as FoundChoice).value;
     const { summary, guideTried, warranty } = this.options(step);
     if (choice === TICKET) {

@@ -13,6 +13,7 @@ import type { WarrantySummary } from '../src/domain/SupportRequest.js';
 import { decisionOnly } from '../src/domain/scope.js';
 import type { Actor, Ticket, TicketDraft, TicketProduct } from '../src/domain/tickets/Ticket.js';
 import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { customerClockOf, customerTime } from './rendering/CustomerTime.js';
 import { sendView } from './rendering/render.js';
 
 export const TICKET_DIALOG_ID = 'ticketDialog';
@@ -57,6 +58,8 @@ export class TicketDialog extends ComponentDialog {
     private readonly tickets: TicketOpening,
     private readonly records: ConversationRecords,
     private readonly profile: StatePropertyAccessor<CustomerProfile>,
+    /** The due time is said relative to now ("today at 10:46 UTC (in about 2 hours)"). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     super(TICKET_DIALOG_ID);
     this.addDialog(new TextPrompt(CONTACT_PROMPT_ID, async (p: PromptValidatorContext<string>) => p.recognized.succeeded && parseContact(p.recognized.value ?? '') !== null));
@@ -163,13 +166,8 @@ export class TicketDialog extends ComponentDialog {
     );
     await this.records.addRequest(ctx, { kind: 'ticket', summary: ticket.summary, ...(options.guideTried ? { guideTried: options.guideTried } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) });
     await ctx.sendActivity(
-      `Your ticket ${ticket.id} is open. Our support team will get back to you by ${formatDue(ticket.firstResponseDue)} (we answer by phone within 2 hours, 24x7). Ask me "status of ${ticket.id}" any time; I will also tell you here when it changes.`,
+      `Your ticket ${ticket.id} is open. Our support team will get back to you by ${customerTime(ticket.firstResponseDue, this.now(), customerClockOf(ctx.activity))}. Ask me "status of ${ticket.id}" any time; I will also tell you here when it changes.`,
     );
     return step.endDialog({ ticketId: ticket.id });
   }
-}
-
-/** "2026-11-28 11:00 UTC". */
-function formatDue(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }

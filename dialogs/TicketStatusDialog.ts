@@ -1,6 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Ticket } from '../src/domain/tickets/Ticket.js';
 import { ChoicesPrompt } from './rendering/ChoicesPrompt.js';
+import { customerClockOf, customerTime, type CustomerClock } from './rendering/CustomerTime.js';
 import { sendView } from './rendering/render.js';
 import type { FactsView } from './rendering/views.js';
 
@@ -34,6 +35,8 @@ export class TicketStatusDialog extends ComponentDialog {
   constructor(
     private readonly tickets: TicketLookup,
     private readonly findIds: (text: string) => string[],
+    /** "Opened yesterday at 16:20" is said relative to now, in the customer's zone when known. */
+    private readonly now: () => Date = () => new Date(),
   ) {
     super(TICKET_STATUS_DIALOG_ID);
     this.addDialog(new ChoicesPrompt(PICK_PROMPT_ID));
@@ -51,7 +54,7 @@ export class TicketStatusDialog extends ComponentDialog {
     if (ids.length > 0) {
       for (const id of ids) {
         const ticket = await this.tickets.forCustomer(this.customer(step), id);
-        if (ticket) await sendView(step.context, this.describe(ticket));
+        if (ticket) await sendView(step.context, this.describe(ticket, customerClockOf(step.context.activity)));
         else await step.context.sendActivity(`I couldn't find a ticket ${id} for you. Please check the number; your tickets are the ones opened in this chat.`);
       }
       return step.endDialog();
@@ -63,7 +66,7 @@ export class TicketStatusDialog extends ComponentDialog {
     }
     const only = mine[0];
     if (mine.length === 1 && only) {
-      await sendView(step.context, this.describe(only));
+      await sendView(step.context, this.describe(only, customerClockOf(step.context.activity)));
       return step.endDialog();
     }
     return step.prompt(PICK_PROMPT_ID, {
@@ -74,15 +77,15 @@ export class TicketStatusDialog extends ComponentDialog {
 
   private async pickedStep(step: WaterfallStepContext) {
     const ticket = await this.tickets.forCustomer(this.customer(step), (step.result as FoundChoice).value);
-    if (ticket) await sendView(step.context, this.describe(ticket));
+    if (ticket) await sendView(step.context, this.describe(ticket, customerClockOf(step.context.activity)));
     return step.endDialog();
   }
 
-  private describe(t: Ticket): FactsView {
+  private describe(t: Ticket, clock: CustomerClock): FactsView {
     const lastPublic = [...t.comments].reverse().find((c) => c.public);
     const facts: Array<[string, string]> = [
       ['Status', STATUS_WORDS[t.status]],
-      ['Opened', `${t.createdAt.slice(0, 16).replace('T', ' ')} UTC`],
+      ['Opened', customerTime(t.createdAt, this.now(), clock)],
       ['Summary', t.summary],
       ...(t.product?.model || t.product?.serial ? [['Device', [t.product.model, t.product.serial && `S/N ${t.product.serial}`].filter(Boolean).join(', ')] as [string, string]] : []),
       ...(lastPublic ? [['Latest from our team', lastPublic.text] as [string, string]] : []),

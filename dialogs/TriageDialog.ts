@@ -1,19 +1,20 @@
-import { ComponentDialog, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
-import type { RecognisedLanguage, ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
+import type { MixedMessage, RecognisedLanguage, ScopeTriage, TriageOutcome } from '../src/domain/ScopeTriage.js';
 import type { WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import type { ServicePromiseAnswers } from '../src/domain/ServicePromiseAnswers.js';
 import type { ScopeDecision } from '../src/domain/scope.js';
-import { ActivityTypes } from 'botbuilder';
-import { ChoicesPrompt, recogniseReply, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
+import { AskOncePrompt, ChoicesPrompt, UNCLEAR_REPLY } from './rendering/ChoicesPrompt.js';
 import { adviceOnlyView, CAPABILITIES, outOfScopeView } from './messages.js';
 import { sendView } from './rendering/render.js';
 import { NETWORK_DIAGNOSIS_DIALOG_ID, type NetworkDiagnosisOptions } from './NetworkDiagnosisDialog.js';
 import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
-import { TICKET_DIALOG_ID, type TicketOptions } from './TicketDialog.js';
+import { TICKET_DIALOG_ID } from './TicketDialog.js';
 import { TICKET_STATUS_DIALOG_ID, type TicketStatusOptions } from './TicketStatusDialog.js';
 import { TROUBLESHOOTING_GUIDE_DIALOG_ID, type TroubleshootingGuideOptions } from './TroubleshootingGuideDialog.js';
 import { WARRANTY_DIALOG_ID, type WarrantyOptions } from './WarrantyDialog.js';
+import { SECOND_LANGUAGE_TRIAGE_DIALOG_ID, type SecondLanguageTriageOptions } from './SecondLanguageTriageDialog.js';
+import { actOnPickedOffer } from './pickedOffer.js';
 
 export const TRIAGE_DIALOG_ID = 'triageDialog';
 const WATERFALL_ID = 'triageDialog.waterfall';
@@ -28,6 +29,8 @@ export interface TriageOptions {
 interface TriageValues {
   /** The clause's advice for what the message is about, shown with an out-of-scope answer. */
   advice?: string[];
+  /** In a message that also held the customer's matter, the part about our device: what the bot acts on. */
+  ours?: string;
 }
 
 /** A message in a language the bot does not speak: what it said, and the language to answer in. */
@@ -64,7 +67,7 @@ export class TriageDialog extends ComponentDialog {
     // The other-language offer opens tickets too: with the ticket dialog the bot built for the
     // resolution check (the bot makes one per parent; a dialog instance may sit in several sets).
     if (!this.findDialog(TICKET_DIALOG_ID)) this.addDialog(ticketDialogIn(handlers));
-    this.addDialog(new ClarifyPrompt(CLARIFY_PROMPT_ID));
+    this.addDialog(new AskOncePrompt(CLARIFY_PROMPT_ID));
     this.addDialog(new ChoicesPrompt(OTHER_LANGUAGE_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.classifyStep.bind(this), this.routeStep.bind(this)]));
     this.addDialog(new WaterfallDialog<OtherLanguageOptions>(OTHER_LANGUAGE_ID, [this.offerInLanguageStep.bind(this), this.actInLanguageStep.bind(this), this.doneStep.bind(this)]));
@@ -76,11 +79,22 @@ export class TriageDialog extends ComponentDialog {
     const outcome = await this.withRegisteredSerial(text, this.triage.triage(text));
     // Remembered with its language, so a handoff or ticket that follows carries it to staff.
     await this.records.rememberTriage(step.context, text, outcome.decision);
+    // A language with a classifier of its own (Vietnamese): answered in it, from its own triage.
+    if (outcome.triagedInLanguage && outcome.language) return step.replaceDialog(SECOND_LANGUAGE_TRIAGE_DIALOG_ID, { text, decision: { ...outcome.decision, language: outcome.language.code }, unclear: outcome.needsClarification } satisfies SecondLanguageTriageOptions);
     if (outcome.language) return step.replaceDialog(OTHER_LANGUAGE_ID, { text, language: outcome.language } satisfies OtherLanguageOptions);
     (step.values as TriageValues).advice = outcome.advice;
+    if (outcome.mixed) {
+      // Ours and the customer's in one message: say in one line which part is theirs, then help with ours.
+      await step.context.sendActivity(theirPartsNote(outcome.mixed));
+      // "why?" / "policy" next quotes the clause that part falls under.
+      const applied = outcome.mixed.theirs[0];
+      if (applied) await this.records.rememberClauseApplied(step.context, applied.rule.id);
+      (step.values as TriageValues).ours = outcome.mixed.ours;
+    }
     if (!outcome.needsClarification) {
-      // Understood: the unclear messages in a row start again from zero.
-      await this.records.resetFailures(step.context, 'unclear');
+      // Understood: the unclear messages in a row start again from zero. A problem of ours bound for
+      // the guides is understood only once a guide fits it: the guide dialog decides.
+      if (!goesToGuides(outcome.decision)) await this.records.resetFailures(step.context, 'unclear');
       return step.next(outcome.decision);
     }
     // The second message in a row the bot cannot place: offer a person or a ticket, never a third question.
@@ -101,6 +115,8 @@ export class TriageDialog extends ComponentDialog {
     }
     const decision = this.decisionFrom(step.result);
     if (decision.confidence === 1) await this.records.rememberTriage(step.context, text, decision);
+    // What the guide, diagnosis or warranty check works from: our part of a mixed message, else all of it.
+    const focus = (step.values as TriageValues).ours ?? text;
     if (step.result && !('scope' in (step.result as object))) await this.records.resetFailures(step.context, 'unclear');
     const ctx = step.context;
     switch (decision.scope) {
@@ -115,7 +131,7 @@ export class TriageDialog extends ComponentDialog {
         return step.endDialog(decision);
       }
       case 'needs_diagnosis':
-        return step.beginDialog(NETWORK_DIAGNOSIS_DIALOG_ID, { text } satisfies NetworkDiagnosisOptions);
+        return step.beginDialog(NETWORK_DIAGNOSIS_DIALOG_ID, { text: focus } satisfies NetworkDiagnosisOptions);
       case 'off_topic':
         await ctx.sendActivity(
           decision.intent === 'greeting'
@@ -124,7 +140,7 @@ export class TriageDialog extends ComponentDialog {
         );
         return step.endDialog(decision);
       case 'in_scope':
-        return this.inScope(step, text, decision);
+        return this.inScope(step, focus, decision);
     }
   }
 
@@ -150,16 +166,7 @@ export class TriageDialog extends ComponentDialog {
     const { text, language } = step.options;
     const { replies } = language;
     const picked = (step.result as FoundChoice).value;
-    if (picked === replies.person) {
-      await step.context.sendActivity(replies.personNext);
-      return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked', summary: text } satisfies HandoffOptions);
-    }
-    if (picked === replies.ticket) {
-      await step.context.sendActivity(replies.ticketNext);
-      return step.beginDialog(TICKET_DIALOG_ID, { summary: text } satisfies TicketOptions);
-    }
-    await step.context.sendActivity(replies.declined);
-    return step.endDialog();
+    return actOnPickedOffer(step, picked, replies, text);
   }
 
   private async doneStep(step: WaterfallStepContext<OtherLanguageOptions>) {
@@ -210,22 +217,21 @@ export class TriageDialog extends ComponentDialog {
   }
 }
 
-/** What the clarifying question ends with when the reply is no clearer than the message. */
-const UNCLEAR_REPLY = 'triageDialog.unclearReply';
+/** In scope and neither a person, a warranty question nor a ticket: the troubleshooting guides take it. */
+function goesToGuides(decision: ScopeDecision): boolean {
+  return decision.scope === 'in_scope' && decision.intent !== 'human' && decision.intent !== 'warranty' && decision.intent !== 'ticket_status';
+}
 
-/**
- * The clarifying question is asked once: a reply that picks nothing and is no new problem ("idk",
- * "the blinky thing") is not met with the same question again but counted as the next unclear
- * message (routeStep), so the second one brings the offer of a person or a ticket.
- */
-class ClarifyPrompt extends ChoicesPrompt {
-  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const options = (dc.activeDialog?.state as { options?: ChoicesPromptOptions } | undefined)?.options;
-    if (dc.context.activity.type === ActivityTypes.Message && options && recogniseReply(dc.context.activity.text ?? '', options).kind === 'unclear') {
-      return dc.endDialog(UNCLEAR_REPLY);
-    }
-    return super.continueDialog(dc);
-  }
+/** One line per part of a mixed message that is the customer's: what it is about and the clause's title. */
+function theirPartsNote(mixed: MixedMessage): string {
+  const parts = mixed.theirs.map(({ text, rule }) => `"${quotedPart(text)}" is the customer's responsibility under our support policy (${rule.title})`);
+  return `One part of that I can't take on: ${parts.join('; ')}. Let's sort out the rest.`;
+}
+
+/** The customer's words, short enough to quote back: no trailing punctuation, at most 80 characters. */
+function quotedPart(text: string): string {
+  const trimmed = text.replace(/[\s.,;:!?]+$/u, '');
+  return trimmed.length <= 80 ? trimmed : `${trimmed.slice(0, 77).replace(/\s+\S*$/u, '')}…`;
 }
 
 /** The ticket dialog among the handlers or their children (the resolution check holds one). */

@@ -1,8 +1,10 @@
-import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type Dialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TopicMatcher } from '../src/domain/ports/MessageClassifier.js';
 import type { TroubleshootingGuide } from '../src/knowledge/schemas.js';
 import { guideStepsView } from './messages.js';
-import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
+import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
+import { AskOncePrompt, UNCLEAR_REPLY, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
+import { HANDOFF_DIALOG_ID, type HandoffOptions } from './HandoffDialog.js';
 import { sendView } from './rendering/render.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 
@@ -24,11 +26,16 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
     guides: readonly TroubleshootingGuide[],
     private readonly topics: TopicMatcher,
     resolutionCheck: ResolutionCheckDialog,
+    /** Counts the problems no guide fits as unclear messages: the second in a row brings the offer of a person or a ticket. */
+    private readonly records: ConversationRecords,
+    handoff: Dialog,
   ) {
     super(TROUBLESHOOTING_GUIDE_DIALOG_ID);
     this.addDialog(resolutionCheck);
+    // A child, not only the parent's: botbuilder re-prompts a nested dialog only within its own set.
+    this.addDialog(handoff);
     this.guides = new Map(guides.map((g) => [g.id, g]));
-    this.addDialog(new ChoicesPrompt(TOPIC_PROMPT_ID));
+    this.addDialog(new AskOncePrompt(TOPIC_PROMPT_ID));
     this.addDialog(new WaterfallDialog(WATERFALL_ID, [this.pickTopicStep.bind(this), this.showGuideStep.bind(this)]));
     this.initialDialogId = WATERFALL_ID;
   }
@@ -36,9 +43,15 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
   private async pickTopicStep(step: WaterfallStepContext) {
     const { text } = step.options as TroubleshootingGuideOptions;
     const match = this.topics.match(text);
-    if (match && this.guides.has(match.topicId)) return step.next(match.topicId);
+    if (match && this.guides.has(match.topicId)) {
+      await this.records.resetFailures(step.context, 'unclear');
+      return step.next(match.topicId);
+    }
+    // No guide fits what the customer said: the bot has not understood it yet. The second such
+    // message in a row (here or at the clarifying question) brings the offer, never the list again.
+    if ((await this.records.countFailure(step.context, 'unclear')) >= 2) return this.offerPerson(step, text);
     const ask: ChoicesPromptOptions = {
-      prompt: 'That is one for our support. Which of these is closest to your problem?',
+      prompt: 'Which of these is closest to your problem?',
       retryPrompt: 'Please pick the closest topic, or "Something else".',
       choices: [...[...this.guides.values()].map((g) => ({ value: g.title })), { value: SOMETHING_ELSE, synonyms: ['other', 'something different'] }],
       answers: { no: SOMETHING_ELSE, cancel: SOMETHING_ELSE },
@@ -50,6 +63,12 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
 
   private async showGuideStep(step: WaterfallStepContext) {
     const { text } = step.options as TroubleshootingGuideOptions;
+    if (step.result === UNCLEAR_REPLY) {
+      if ((await this.records.countFailure(step.context, 'unclear')) >= 2) return this.offerPerson(step, step.context.activity.text ?? text);
+      return step.endDialog();
+    }
+    // A topic picked from the list: understood.
+    await this.records.resetFailures(step.context, 'unclear');
     const picked = typeof step.result === 'string' ? step.result : (step.result as FoundChoice).value;
     const guide = this.guides.get(picked) ?? [...this.guides.values()].find((g) => g.title === picked);
     if (!guide) {
@@ -58,5 +77,10 @@ export class TroubleshootingGuideDialog extends ComponentDialog {
     }
     await sendView(step.context, guideStepsView(guide));
     return step.beginDialog(RESOLUTION_CHECK_DIALOG_ID, { askFixed: true, summary: text, guideTried: guide.id } satisfies ResolutionCheckOptions);
+  }
+
+  /** The bot failed to place the problem twice in a row: the handoff dialog offers a person (in staffed hours) or a ticket. */
+  private async offerPerson(step: WaterfallStepContext, text: string) {
+    return step.replaceDialog(HANDOFF_DIALOG_ID, { reason: 'not_helping', summary: text } satisfies HandoffOptions);
   }
 }

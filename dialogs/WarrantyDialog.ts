@@ -13,11 +13,10 @@ import {
 } from 'botbuilder-dialogs';
 import type { ConversationRecords } from '../src/conversation/ConversationRecords.js';
 import type { WarrantyCheckResult } from '../src/domain/tickets/Ticket.js';
-import { AnswerReader, normaliseAnswer } from '../src/domain/warranty/AnswerReader.js';
+import { normaliseAnswer, type AnswerReader } from '../src/domain/warranty/AnswerReader.js';
 import type { AskableFact, CustomerFacts, CustomerWords, WarrantyAnswer, WarrantyCheck } from '../src/domain/warranty/WarrantyCheck.js';
 import { UNKNOWN } from '../src/domain/warranty/WarrantyEngine.js';
 import type { DamageKind } from '../src/domain/warranty/WarrantyPolicy.js';
-import { SHIPPED_ANSWER_PHRASES } from '../src/knowledge/warrantyAnswers.js';
 import { ChoicesPrompt, type ChoicesPromptOptions } from './rendering/ChoicesPrompt.js';
 import { RESOLUTION_CHECK_DIALOG_ID, type ResolutionCheckDialog, type ResolutionCheckOptions } from './ResolutionCheckDialog.js';
 import { sendView } from './rendering/render.js';
@@ -116,15 +115,15 @@ interface StepValues {
 const values = (step: WaterfallStepContext) => step.values as StepValues;
 
 /**
- * The result a ticket, RMA or person receives. A conditional answer travels as `covered` with its
- * points to verify: covered if they check out, and never a verdict against the customer.
+ * The result a ticket, RMA or person receives. A conditional answer travels as `conditional` with
+ * its points to verify: covered if they check out, and never a verdict against the customer.
  */
 function summaryOf(a: WarrantyAnswer, toVerify: string[]): WarrantyCheckResult {
   return {
     serial: a.device.serial,
     model: a.device.model,
     category: a.device.category,
-    status: a.decision.status === 'conditional' ? 'covered' : a.decision.status,
+    status: a.decision.status,
     coveredUntil: a.decision.coveredUntil,
     reasons: a.decision.reasons,
     chargeable: a.decision.chargeable,
@@ -175,7 +174,8 @@ export class WarrantyDialog extends ComponentDialog {
     private readonly check: WarrantyCheck,
     private readonly records: ConversationRecords,
     resolutionCheck: ResolutionCheckDialog,
-    private readonly reader: AnswerReader = new AnswerReader(SHIPPED_ANSWER_PHRASES),
+    /** Reads the answers to the questions (knowledge/warranty/answers/phrases.json, loaded with the knowledge). */
+    private readonly reader: AnswerReader,
   ) {
     super(WARRANTY_DIALOG_ID);
     this.addDialog(resolutionCheck);
@@ -190,6 +190,9 @@ export class WarrantyDialog extends ComponentDialog {
   private async identifyStep(step: WaterfallStepContext) {
     const state: IdentifyState = { attempts: 0, ...(step.options as Partial<IdentifyState>) };
     values(step).state = state;
+    // A serial was already not found: the next prompt must not repeat the same sentence.
+    const missedBefore = state.replied === true && state.typed !== undefined;
+    let missedAgain = false;
     let typed = state.typed;
     if (state.text) {
       const lookup = await this.check.find(state.text);
@@ -203,6 +206,7 @@ export class WarrantyDialog extends ComponentDialog {
       if (lookup.kind === 'unknown') {
         typed = lookup.candidate.text;
         state.typed = typed;
+        missedAgain = missedBefore;
       } else if (state.replied && this.reader.isUnknown(state.text)) {
         return this.offerTicket(step, typed, 'no_serial');
       }
@@ -211,7 +215,11 @@ export class WarrantyDialog extends ComponentDialog {
     const prompt =
       typed === undefined
         ? 'I can check that. What is the serial number of the device? It is on the label on the back or underside, after "S/N".'
-        : `I couldn't find serial ${typed} in our registry. Please compare it with the label character by character and type the serial again, exactly as printed. Capitals, blanks, dashes, O/0 and I/1 don't matter; B/8, S/5 and Z/2 do.`;
+        : missedAgain
+          ? `${typed} isn't in our registry either. One more try: some labels carry two numbers, so take the one after "S/N" and type it exactly as printed (B/8, S/5 and Z/2 are easy to mix up).`
+          : missedBefore
+            ? `I didn't see a serial number in that. Please type the serial from the label, after "S/N" (the last one I tried, ${typed}, isn't in our registry).`
+            : `I couldn't find serial ${typed} in our registry. Please compare it with the label character by character and type the serial again, exactly as printed. Capitals, blanks, dashes, O/0 and I/1 don't matter; B/8, S/5 and Z/2 do.`;
     return step.prompt(SERIAL_PROMPT_ID, { prompt });
   }
 

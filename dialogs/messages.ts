@@ -1,7 +1,8 @@
 import type { Activity } from 'botbuilder';
+import { DEFAULT_VENDOR_NAME } from '../src/domain/Vendor.js';
 import type { PolicyClause, TroubleshootingGuide } from '../src/knowledge/schemas.js';
 import { render } from './rendering/render.js';
-import type { AnswerView } from './rendering/views.js';
+import type { AnswerView, PolicyQuote } from './rendering/views.js';
 
 /** What the bot can do: the welcome and the help text say the same thing. */
 export const CAPABILITIES = [
@@ -16,11 +17,11 @@ export const EXAMPLE_PROMPTS = ['My DVR stopped recording', "Can't see my camera
 const bullets = (lines: readonly string[]) => lines.map((l) => `- ${l}`).join('\n');
 
 /** The welcome: what the bot can do, with example questions as buttons, rendered for the channel. */
-export function welcomeActivity(channelId: string | undefined): Partial<Activity> {
+export function welcomeActivity(channelId: string | undefined, vendorName: string = DEFAULT_VENDOR_NAME): Partial<Activity> {
   return render(
     {
       kind: 'choices',
-      prompt: `Hi! I'm the support assistant for our DVRs, NVRs and cameras. I can:\n\n${bullets(CAPABILITIES)}\n\nDescribe the problem in your own words to begin. You can say "help", "start over", "cancel" or "talk to a person" at any time.`,
+      prompt: `Hi! I'm the ${vendorName} support assistant for our DVRs, NVRs and cameras. I can:\n\n${bullets(CAPABILITIES)}\n\nDescribe the problem in your own words to begin. You can say "help", "start over", "cancel" or "talk to a person" at any time.`,
       choices: EXAMPLE_PROMPTS.map((p) => ({ title: p, value: p })),
     },
     channelId,
@@ -31,36 +32,39 @@ export function helpText(): string {
   return `I can:\n\n${bullets(CAPABILITIES)}\n\nJust describe what is happening (for example "no video on channel 3" or "the app says device offline"). Commands that work at any time: "start over", "cancel", "talk to a person".`;
 }
 
+/** The clause's own words, attributed to the policy they come from (quoted verbatim: it names its own maker). */
+export function policyQuoteText(clause: PolicyClause): string {
+  return `The support policy ("${clause.title}") says: "${clause.policyText}"`;
+}
+
+/** The quote as an answer carries it: collapsed on cards, a one-line hint elsewhere. */
+export function policyQuote(clause: PolicyClause): PolicyQuote {
+  return { label: 'Show the policy text', text: policyQuoteText(clause), hint: 'Say "policy" to read the clause itself.' };
+}
+
 /**
- * The out-of-scope answer: which clause, the policy's words, and what help remains; with `advice`
- * (the clause's general tips for what the message is about: Wi-Fi, VPN) when there is some.
+ * The out-of-scope answer, short: one sentence with the clause's title, then the help that remains
+ * (the clause's advice for what the message is about — Wi-Fi, VPN — when there is some, else what
+ * support can still do), and the policy's words collapsed or on request ("why?", "policy").
  */
 export function outOfScopeView(clause: PolicyClause, advice: readonly string[] = []): AnswerView {
   return {
     kind: 'answer',
-    title: 'Outside our support',
-    headline: `Thanks for explaining. I'm sorry, but this is outside what our technical support covers. ${clause.customerMessage}`,
-    sections: [
-      { lines: [`Our technical support policy ("${clause.title}") says: "${clause.policyText}"`] },
-      ...(advice.length > 0 ? [{ title: 'Some general advice', lines: advice }] : []),
-      { title: 'What we can still do', lines: clause.stillPossible },
-      { lines: ['If something is wrong with our recorder or camera itself, describe it and I will help with that part.'] },
-    ],
+    headline: `${clause.inBrief} (${clause.title}).`,
+    sections: advice.length > 0 ? [{ title: 'Some general advice', lines: advice }] : [{ title: 'What we can do', lines: clause.stillPossible }],
     tone: 'attention',
+    quote: policyQuote(clause),
   };
 }
 
-/** The advice-only answer: advice on the existing configuration, and the limit. */
+/** The advice-only answer: the limit in one sentence, the advice on the existing configuration, the quote collapsed. */
 export function adviceOnlyView(clause: PolicyClause): AnswerView {
   return {
     kind: 'answer',
-    title: 'Advice only',
-    sections: [
-      { title: 'Here is some advice for your existing configuration', lines: clause.stillPossible },
-      { lines: [`Please note: ${clause.customerMessage}`] },
-      { lines: [`Our technical support policy ("${clause.title}") says: "${clause.policyText}"`] },
-    ],
+    headline: `${clause.inBrief} (${clause.title}).`,
+    sections: [{ title: 'Advice for your existing configuration', lines: clause.stillPossible }],
     tone: 'neutral',
+    quote: policyQuote(clause),
   };
 }
 

@@ -17,9 +17,15 @@ import type { Config } from './config.js';
 import type { CustomerDeliveries } from './domain/delivery/CustomerDeliveries.js';
 import type { DeviceRegistry } from './domain/devices/DeviceRegistry.js';
 import { HandoffService } from './domain/handoff/HandoffService.js';
+import type { InsightsQuery } from './domain/insights/InsightsFigures.js';
+import { OutcomeRecorder } from './domain/insights/OutcomeRecorder.js';
+import { SatisfactionSurvey } from './domain/insights/SatisfactionSurvey.js';
+import { DocumentSurveyStore } from './storage/DocumentSurveyStore.js';
 import { StaffedHours } from './domain/handoff/StaffedHours.js';
+import { AgentPresence } from './domain/staff/AgentPresence.js';
 import { AuditLog } from './domain/staff/AuditLog.js';
 import { StaffTokens } from './domain/staff/StaffTokens.js';
+import { ServiceLevel } from './domain/tickets/ServiceLevel.js';
 import { TicketService } from './domain/tickets/TicketService.js';
 import { calendarDay } from './domain/warranty/calendar.js';
 import { WarrantyCheck } from './domain/warranty/WarrantyCheck.js';
@@ -38,6 +44,10 @@ export interface SupportDeskOptions {
   registry: DeviceRegistry;
   botAuth: Config['botAuth'];
   handoff: Config['handoff'];
+  /** Active chats per agent, presence policy and timeout; the configuration's defaults when absent (3, auto, 2 minutes). */
+  agents?: Config['agents'];
+  /** When a ticket counts as at risk of missing its first response; 30 minutes before when absent. */
+  serviceLevel?: Config['serviceLevel'];
   teams?: Config['teams'];
   logger: Logger;
   now: () => Date;
@@ -67,7 +77,18 @@ export interface SupportDesk {
   staffTokens: StaffTokens;
   /** Posting queued handoffs to a Teams channel, when TEAMS_STAFF_CONVERSATION is set. */
   teamsStaff: TeamsStaffChannel | null;
+  /** Records conversation outcomes for Insights (the CSAT survey records its ratings here too). */
+  outcomes: OutcomeRecorder;
+  /** The Insights figures of a date range (GET /api/insights). */
+  insights: InsightsQuery;
+  /** Agents' available/away, set from the console; handoffs are offered only while someone is available. */
+  presence: AgentPresence;
+  /** First responses at risk and breached: the console's list, and the warning job's work. */
+  serviceLevel: ServiceLevel;
 }
+
+/** The defaults of AGENT_MAX_ACTIVE_CHATS, PRESENCE_REQUIRED, PRESENCE_TIMEOUT_MINUTES (config.ts). */
+const DEFAULT_AGENTS: Config['agents'] = { maxActiveChats: 3, presencePolicy: 'auto', presenceTimeoutMs: 2 * 60_000 };
 
 export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   const { stores, logger, now } = o;
@@ -91,11 +112,34 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   deliveries.subscribe((e) => {
     if (e.type === 'failed') logger.warn({ deliveryId: e.id, subject: e.subject, conversationKey: e.conversationKey, attempts: e.attempts, reason: e.reason }, 'customer message not delivered');
   });
-  const tickets = new TicketService(stores.tickets, deliveries, now);
+  // Outcomes for Insights: a failed write is logged, never a failed turn or staff action.
+  const outcomes = new OutcomeRecorder(stores.outcomes, stores.outcomes, now, {
+    onError: (err, kind) => logger.warn({ kind, err: { message: (err as Error).message } }, 'outcome event not recorded'),
+  });
+  const tickets = new TicketService(stores.tickets, deliveries, now, undefined, outcomes);
+  const agents = o.agents ?? DEFAULT_AGENTS;
+  const presence = new AgentPresence(stores.presence, now, { timeoutMs: agents.presenceTimeoutMs, policy: agents.presencePolicy });
+  const serviceLevel = new ServiceLevel(stores.tickets, stores.serviceLevel, stores.events, now, {
+    ...(o.serviceLevel ? { warnBeforeMs: o.serviceLevel.warnBeforeMs } : {}),
+    onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'service level: event not handled'),
+  });
   const handoffs = new HandoffService(stores.handoffs, tickets, deliveries, new StaffedHours(o.handoff.staffedHours, o.handoff.timeZone), now, {
     averageMinutes: o.handoff.averageMinutes,
+    presence,
+    maxActiveChatsPerAgent: agents.maxActiveChats,
+    outcomes,
     onError: (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'handoff side effect failed'),
   }, stores.events);
+  // The satisfaction survey: one per conversation (a document per conversation, shared by every
+  // instance on PostgreSQL); after a handoff staff closed and a ticket they resolved it follows the
+  // closing message through the outbox, and its rating is a `csat` outcome.
+  const survey = new SatisfactionSurvey(new DocumentSurveyStore(stores.documents), outcomes, handoffs, deliveries, now);
+  // A survey that fails to be asked is logged (the handoff's onError, or here); the staff action stands.
+  handoffs.afterStaffClose((closed) => survey.afterHandoffClosed(closed));
+  tickets.afterResolved(
+    (ticket) => survey.afterTicketResolved(ticket),
+    (err) => logger.warn({ err: { message: (err as Error).message } }, 'satisfaction survey not asked after a resolved ticket'),
+  );
   const staffConversation = o.teams?.staffConversation;
   const teamsStaff = staffConversation
     ? new TeamsStaffChannel(
@@ -106,6 +150,7 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
         (err, context) => logger.warn({ context, err: { message: (err as Error).message } }, 'teams staff channel post failed'),
         // Every instance hears every event: the shared store decides which one posts.
         stores.documents,
+        serviceLevel,
       )
     : null;
   const parts = buildBot({
@@ -120,6 +165,8 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
     staffedHoursText: `${o.handoff.staffedHours} (${o.handoff.timeZone})`,
     now,
     logger,
+    outcomes,
+    survey,
     ...(teamsStaff ? { staffRouter: teamsStaff } : {}),
   });
   const staffTokens = new StaffTokens(stores.staffTokens, now);
@@ -131,9 +178,12 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
     logger,
     // The console's "typing…" goes straight through the channels, not the outbox: nothing to retry or record.
     typing: { sender: messenger },
+    cannedReplies: o.knowledge.cannedReplies,
+    presence,
+    serviceLevel,
   };
   runner = createTurnRunner(parts, logger, inFlight);
   runner.attach(adapter);
   runner.attach(directLine);
-  return { botFramework, directLine, runner, stateStorage, tickets, handoffs, deliveries, parts, staffApi, staffTokens, teamsStaff };
+  return { botFramework, directLine, runner, stateStorage, tickets, handoffs, deliveries, parts, staffApi, staffTokens, teamsStaff, presence, serviceLevel, outcomes, insights: stores.outcomes };
 }

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import proxyaddr from 'proxy-addr';
 import { StaffedHours, StaffedHoursError } from './domain/handoff/StaffedHours.js';
+import { DEFAULT_VENDOR_NAME } from './domain/Vendor.js';
 import { DEFAULT_LIMITS, type LimitsConfig } from './http/ClientLimits.js';
+import { PRESENCE_POLICIES, type PresencePolicy } from './domain/staff/AgentPresence.js';
 
 // The only module that reads process.env. Empty strings count as "not set" so that a
 // .env.example copied as-is behaves like no configuration at all.
@@ -72,7 +74,15 @@ const EnvSchema = z
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     HANDOFF_AVG_MINUTES: withDefault(z.coerce.number().positive().max(24 * 60), 6),
-    WIDGET_TITLE: withDefault(z.string().min(1).max(80), 'CamSupport'),
+    ABANDONED_AFTER_MINUTES: withDefault(z.coerce.number().positive().max(7 * 24 * 60), 30),
+    AGENT_MAX_ACTIVE_CHATS: withDefault(z.coerce.number().int().min(1).max(100), 3),
+    PRESENCE_REQUIRED: withDefault(z.enum(PRESENCE_POLICIES), 'auto'),
+    PRESENCE_TIMEOUT_MINUTES: withDefault(z.coerce.number().min(0.5).max(24 * 60), 2),
+    SLA_WARN_MINUTES: withDefault(z.coerce.number().int().min(1).max(119, 'must be under the 2-hour first-response time'), 30),
+    // The one name the bot speaks for the vendor with (Teams allows 30 characters for an app's short name).
+    VENDOR_NAME: withDefault(z.string().trim().min(1).max(30), DEFAULT_VENDOR_NAME),
+    // Absent: the vendor's name.
+    WIDGET_TITLE: optional(z.string().min(1).max(80)),
     WIDGET_COLOR: withDefault(z.string().regex(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/, 'must be a hex colour like #0063b1'), '#0063b1'),
     WIDGET_WELCOME: withDefault(
       z.string().min(1).max(300),
@@ -135,6 +145,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   knowledgeDir: string;
+  /** VENDOR_NAME: who the bot speaks for (greetings, widget title, warranty and service answers). */
+  vendorName: string;
   store: { kind: 'lowdb' } | { kind: 'postgres'; url: string };
   triageConfidenceThreshold: number;
   conversationTtlMs: number;
@@ -148,6 +160,13 @@ export interface Config {
   /** Human handoff: when staff are at the console (a StaffedHours schedule in an IANA zone), and the
    * average handling time per customer (minutes) that queue-wait estimates are based on. */
   handoff: { staffedHours: string; timeZone: string; averageMinutes: number };
+  /** Insights: a support request with no customer message for this long (and no fix, ticket or person) is abandoned (ABANDONED_AFTER_MINUTES). */
+  insights: { abandonedAfterMs: number };
+  /** The agents: active chats allowed per agent (AGENT_MAX_ACTIVE_CHATS), whether presence decides
+   * handoffs (PRESENCE_REQUIRED) and how long a silent console still counts (PRESENCE_TIMEOUT_MINUTES). */
+  agents: { maxActiveChats: number; presencePolicy: PresencePolicy; presenceTimeoutMs: number };
+  /** The first-response service level: how long before the due time a ticket counts as at risk (SLA_WARN_MINUTES). */
+  serviceLevel: { warnBeforeMs: number };
   /** The website widget: how it looks; Azure Direct Line's secret (absent = the bot's own Direct Line);
    * the key that signs the self-hosted Direct Line tokens (required with STORE=postgres; absent on the
    * embedded store = one generated and kept in DATA_DIR). */
@@ -182,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
     knowledgeDir: path.resolve(e.KNOWLEDGE_DIR),
+    vendorName: e.VENDOR_NAME,
     store: e.STORE === 'postgres' && e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'lowdb' },
     triageConfidenceThreshold: e.TRIAGE_CONFIDENCE_THRESHOLD,
     conversationTtlMs: e.CONVERSATION_TTL_DAYS * 24 * 60 * 60 * 1000,
@@ -192,8 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       MicrosoftAppTenantId: e.MicrosoftAppTenantId,
     },
     handoff: { staffedHours: e.STAFFED_HOURS, timeZone: e.STAFF_TIMEZONE, averageMinutes: e.HANDOFF_AVG_MINUTES },
+    insights: { abandonedAfterMs: e.ABANDONED_AFTER_MINUTES * 60_000 },
+    agents: { maxActiveChats: e.AGENT_MAX_ACTIVE_CHATS, presencePolicy: e.PRESENCE_REQUIRED, presenceTimeoutMs: e.PRESENCE_TIMEOUT_MINUTES * 60_000 },
+    serviceLevel: { warnBeforeMs: e.SLA_WARN_MINUTES * 60_000 },
     widget: {
-      title: e.WIDGET_TITLE,
+      title: e.WIDGET_TITLE ?? e.VENDOR_NAME,
       color: e.WIDGET_COLOR,
       welcome: e.WIDGET_WELCOME,
       directLineSecret: e.DIRECT_LINE_SECRET,
@@ -211,14 +234,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** `npm run teams:package` needs only the app id (a GUID), not the bot's password. */
-export function loadTeamsPackageConfig(env: NodeJS.ProcessEnv = process.env): { appId: string } {
+/** `npm run teams:package` needs only the app id (a GUID), not the bot's password, and the vendor's name. */
+export function loadTeamsPackageConfig(env: NodeJS.ProcessEnv = process.env): { appId: string; vendorName: string } {
   const parsed = z
-    .object({ MicrosoftAppId: z.preprocess((v) => (v === '' ? undefined : v), z.guid({ error: 'must be the Azure Bot\'s Microsoft App ID (a GUID)' })) })
+    .object({
+      MicrosoftAppId: z.preprocess((v) => (v === '' ? undefined : v), z.guid({ error: 'must be the Azure Bot\'s Microsoft App ID (a GUID)' })),
+      VENDOR_NAME: EnvSchema.shape.VENDOR_NAME,
+    })
     .safeParse(env);
   if (!parsed.success) {
     const got = env.MicrosoftAppId ? ` (got ${JSON.stringify(env.MicrosoftAppId)})` : ' (not set)';
     throw new ConfigError(`config: MicrosoftAppId: ${parsed.error.issues[0]?.message ?? 'invalid'}${got}`);
   }
-  return { appId: parsed.data.MicrosoftAppId };
+  return { appId: parsed.data.MicrosoftAppId, vendorName: parsed.data.VENDOR_NAME };
 }

@@ -18,6 +18,7 @@ import { agentConsolePlugin } from './http/agentConsole.js';
 import { createApp, registerPlugins } from './http/app.js';
 import { ClientLimits } from './http/ClientLimits.js';
 import { staffApiPlugin } from './http/staffApi.js';
+import { insightsApiPlugin } from './http/insightsApi.js';
 import { containProcessErrors } from './processGuards.js';
 import { loadKnowledge } from './knowledge/KnowledgeBase.js';
 import { buildTriage } from './language/buildTriage.js';
@@ -97,21 +98,22 @@ async function main(): Promise<void> {
   const port = await listen(app, config.port, config.host);
   logger.info({ port, store: config.store.kind, auth: config.botAuth.MicrosoftAppId ? 'bot-framework' : 'anonymous' }, 'listening');
 
-  const knowledge = await loadKnowledge(config.knowledgeDir);
+  // With the service promise and the warranty answer phrases; `{vendor}` filled with VENDOR_NAME.
+  const knowledge = await loadKnowledge(config.knowledgeDir, { vendorName: config.vendorName });
   const models = buildTriage(knowledge, config.triageConfidenceThreshold);
   const registry = new DocumentDeviceRegistry(stores.documents);
   const seeded = await seedRegistryIfEmpty(registry, knowledge.sampleRegistryFile);
   if (seeded.seeded) logger.info({ devices: seeded.imported }, 'device registry was empty: imported the sample registry');
 
   const desk = composeSupportDesk({
-    stores, knowledge, models, registry, botAuth: config.botAuth, handoff: config.handoff, teams: config.teams, logger, now,
+    stores, knowledge, models, registry, botAuth: config.botAuth, handoff: config.handoff, agents: config.agents, serviceLevel: config.serviceLevel, teams: config.teams, logger, now,
     channels: { botFramework, directLine },
     inFlight,
   });
   const { teamsStaff } = desk;
   teamsStaff?.start();
   // Routes added after listen() are served from then on; until now they were 404 like any unknown path.
-  registerPlugins(app, [staffApiPlugin(desk.staffApi)]);
+  registerPlugins(app, [staffApiPlugin(desk.staffApi), insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, logger })]);
   runner = desk.runner;
   logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
   // The first thing a newcomer needs: where to click.
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
 
   // Idle-conversation expiry, first-response due times, queue-position notices: once across
   // instances (a claimed period in PostgreSQL), or a timer in this one process on the embedded store.
-  stores.scheduler.start(supportJobs({ desk, stores, conversationTtlMs: config.conversationTtlMs, logger, now }).jobs);
+  stores.scheduler.start(supportJobs({ desk, stores, conversationTtlMs: config.conversationTtlMs, abandonedAfterMs: config.insights.abandonedAfterMs, logger, now }).jobs);
 
   closeOnSignals(app, logger, async () => {
     await admin?.close();

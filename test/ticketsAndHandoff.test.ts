@@ -88,7 +88,8 @@ describe('handoff to a person', () => {
     // 2026-03-02 is a Monday; the clock says 10:00 and staff work 14:00–18:00.
     const { say, services } = await newBotConversation({ staffedHours: 'Mon-Fri 14:00-18:00' });
     const replies = await say('talk to a person');
-    expect(joined(replies)).toMatch(/nobody can join right now; the next shift starts 2026-03-02 14:00 UTC/);
+    // In the customer's terms (issue 10, item 10): relative, with the zone said when the channel gives none.
+    expect(joined(replies)).toMatch(/nobody can join this chat right now; the next shift starts today at 14:00 UTC \(in about 4 hours\)/);
     expect(joined(replies)).toMatch(/Shall I open a ticket/);
     expect(await services.handoffs.list('waiting')).toEqual([]);
   });

@@ -175,13 +175,14 @@ describe('"I don\'t know" is not "no": an unknown fact leaves the answer conditi
     expect(card).not.toMatch(/Not covered|does not cover it in this case/);
     expect(joined(answer)).toMatch(/RMA.*those points for our staff to check/);
     const point = `the phone number on the device's sticker is there and matches the one on the warranty card (customer could not tell: "I don't know, I can't reach it, it's on the ceiling")`;
-    expect((await record())?.lastWarranty).toMatchObject({ serial: 'DS-7608-2291', status: 'covered', chargeable: false, reasons: [], toVerify: [point] });
+    // Conditional, not "covered": staff and the ticket see that the points are still to check.
+    expect((await record())?.lastWarranty).toMatchObject({ serial: 'DS-7608-2291', status: 'conditional', chargeable: false, reasons: [], toVerify: [point] });
 
     await say(client, 'Open a ticket');
     await say(client, 'dana@example.com');
     await say(client, 'Open the ticket');
     const ticket = await services.tickets.get('T-000001');
-    expect(ticket?.warranty).toMatchObject({ status: 'covered', toVerify: [point] });
+    expect(ticket?.warranty).toMatchObject({ status: 'conditional', toVerify: [point] });
     expect(ticket?.summary).toMatch(/covered if staff confirm: the phone number on the device's sticker/);
   });
 
@@ -241,7 +242,7 @@ describe('"I don\'t know" is not "no": an unknown fact leaves the answer conditi
   test('a known exclusion still decides: an unknown seal, then "yes, it was opened" is not covered for that reason alone', async () => {
     const { card, record } = await checkWith({ seal: 'no idea', repair: 'Yes, it was opened or repaired' });
     expect(card).toContain('Status: Not covered');
-    expect(card).toMatch(/opened or repaired by someone POE Sec has not authorised/);
+    expect(card).toMatch(/opened or repaired by someone CamSupport has not authorised/);
     expect(card).not.toMatch(/seal/i);
     expect((await record())?.lastWarranty).toMatchObject({ status: 'not_covered', reasons: ['unauthorized_repair'] });
     expect((await lastWarranty(record))?.toVerify).toBeUndefined();

@@ -333,7 +333,7 @@ function rootOf(dc: DialogContext): DialogContext {
  * cancelled, so they are told only that the turn is over: a result would make them act (or end the
  * new root dialog through a stale context).
  */
-async function startAgainWithThisMessage(dc: DialogContext): Promise<DialogTurnResult> {
+export async function startAgainWithThisMessage(dc: DialogContext): Promise<DialogTurnResult> {
   const root = rootOf(dc);
   const rootId = root.activeDialog?.id;
   await root.cancelAllDialogs();
@@ -357,4 +357,23 @@ export function isButtonOfOpenPrompt(dc: DialogContext, text: string): boolean {
     const choice: Choice = typeof c === 'string' ? { value: c } : c;
     return [choice.value, choice.action?.title, choice.action?.value].some((label) => typeof label === 'string' && normaliseReply(label) === said);
   });
+}
+
+/** What an `AskOncePrompt` ends with when the reply is no clearer than the message it asked about. */
+export const UNCLEAR_REPLY = 'choicesPrompt.unclearReply';
+
+/**
+ * A question asked once about a message the bot could not place (the clarifying question, the guide
+ * topic list): a reply that picks nothing and is no new problem ("idk", "the blinky thing") is not
+ * met with the same question again; the prompt ends with `UNCLEAR_REPLY` and the dialog counts it as
+ * the next unclear message, so the second one brings the offer of a person or a ticket.
+ */
+export class AskOncePrompt extends ChoicesPrompt {
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const options = (dc.activeDialog?.state as { options?: ChoicesPromptOptions } | undefined)?.options;
+    if (dc.context.activity.type === ActivityTypes.Message && options && recogniseReply(dc.context.activity.text ?? '', options).kind === 'unclear') {
+      return dc.endDialog(UNCLEAR_REPLY);
+    }
+    return super.continueDialog(dc);
+  }
 }

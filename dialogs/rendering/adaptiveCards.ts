@@ -1,6 +1,6 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { MORE_IN_NEXT_MESSAGE, jsonBytes, shorten, splitText } from './textLimits.js';
-import type { AnswerSection, AnswerView, ChoiceItem, ChoicesView, Fact, FactsView } from './views.js';
+import type { AnswerSection, AnswerView, ChoiceItem, ChoicesView, Fact, FactsView, PolicyQuote } from './views.js';
 
 /**
  * Adaptive Cards 1.4 with elements every host we target renders (TextBlock, FactSet, ActionSet,
@@ -143,9 +143,37 @@ export function answerCard(view: AnswerView, host: CardHost): Partial<Activity>[
       ...view.sections.flatMap((s) => sectionBlocks(host, s)),
       ...(view.footer ? textBlocks(host, view.footer, { spacing: 'Medium', isSubtle: true }) : []),
     ],
-    [],
+    view.quote ? [showQuote(host, view.quote)] : [],
     view.headline ?? view.title,
   );
+}
+
+/** The policy's words behind a button (Action.ShowCard, 1.2+): there when wanted, not in the way. */
+function showQuote(host: CardHost, quote: PolicyQuote): Element {
+  return {
+    type: 'Action.ShowCard',
+    title: quote.label,
+    card: { type: 'AdaptiveCard', body: textBlocks(host, quote.text, { isSubtle: true }) },
+  };
+}
+
+/**
+ * Web Chat's prose answer with its policy quote collapsed: the words stay in `text` (the bubble,
+ * transcripts, screen readers) and the card under them holds only the button that shows the quote.
+ */
+export function textWithQuoteCard(text: string, quote: PolicyQuote): Partial<Activity> {
+  const activity = MessageFactory.attachment(
+    CardFactory.adaptiveCard({
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: CARD_VERSION,
+      body: [],
+      actions: [showQuote('webchat', quote)],
+    }),
+    text,
+  );
+  activity.textFormat = 'markdown';
+  return activity;
 }
 
 /** Buttons whose titles all fit side by side; longer or more options get one full-width row each. */

@@ -14,12 +14,17 @@ export function factsText(view: FactsView): string {
   return [view.title, view.facts.map(([k, v]) => `${k}: ${v}`).join('\n'), view.footer ?? ''].filter(Boolean).join('\n\n');
 }
 
-export function answerText(view: AnswerView): string {
+/**
+ * The answer's words. A collapsed policy quote becomes its one-line hint (`quote: 'hint'`, where
+ * nothing collapses) or is left to the card that carries it (`'omit'`).
+ */
+export function answerText(view: AnswerView, quote: 'hint' | 'omit' = 'hint'): string {
   return [
     view.headline ?? '',
     (view.facts ?? []).map(([k, v]) => `${k}: ${v}`).join('\n'),
     ...view.sections.map((s) => (s.lines.length === 0 ? '' : [s.title ? `${s.title}:` : '', ...sectionLines(s)].filter(Boolean).join('\n'))),
     view.footer ?? '',
+    quote === 'hint' ? (view.quote?.hint ?? '') : '',
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -1,5 +1,5 @@
 import { ActionTypes, Channels, MessageFactory, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
-import { answerCard, choicesCard, factsCard } from './adaptiveCards.js';
+import { answerCard, choicesCard, factsCard, textWithQuoteCard } from './adaptiveCards.js';
 import { answerText, bold, choicesText, factsText } from './plainText.js';
 import { answerBlocks, choicesBlocks, factsBlocks } from './slackBlocks.js';
 import type { ViewModel } from './views.js';
@@ -25,7 +25,8 @@ const webChatRenderer: Renderer = {
       case 'facts':
         return factsCard(view, 'webchat');
       case 'answer':
-        return view.facts && view.facts.length > 0 ? answerCard(view, 'webchat') : [MessageFactory.text(answerText(view))];
+        if (view.facts && view.facts.length > 0) return answerCard(view, 'webchat');
+        return view.quote ? [textWithQuoteCard(answerText(view, 'omit'), view.quote)] : [MessageFactory.text(answerText(view))];
       case 'choices':
         return [
           MessageFactory.suggestedActions(

@@ -149,6 +149,8 @@ export function answerBlocks(view: AnswerView): Partial<Activity>[] {
     ...fields(view.facts ?? []),
     ...view.sections.flatMap(answerSection),
     ...(view.footer ? context(view.footer) : []),
+    // Slack cannot collapse a block: the policy's words are one short line away ("policy").
+    ...(view.quote ? context(view.quote.hint) : []),
   ]);
 }
 

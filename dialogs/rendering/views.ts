@@ -36,6 +36,21 @@ export interface AnswerView {
   readonly footer?: string;
   /** Colours the headline on cards: good news, a limit the customer should notice, or neither. */
   readonly tone: 'good' | 'attention' | 'neutral';
+  /**
+   * The policy's own words, shown collapsed: behind a "show" button on cards (Web Chat, Teams),
+   * and as `hint` (how to ask for them) where nothing can be collapsed (Slack, plain text).
+   */
+  readonly quote?: PolicyQuote;
+}
+
+/** A verbatim policy quote, attributed, that the customer opens when they want it. */
+export interface PolicyQuote {
+  /** The button that opens it: "Show the policy text". */
+  readonly label: string;
+  /** The attributed quote: 'The support policy says: "…"'. */
+  readonly text: string;
+  /** One short line for channels without a collapsible element: 'Say "policy" to read the clause.' */
+  readonly hint: string;
 }
 
 /** One option of a question. `value` is what picking it sends back (what the prompt recognises). */

@@ -1,6 +1,8 @@
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { DeliveryError, type CustomerMessenger, type MessageSender } from '../domain/ports/CustomerMessenger.js';
 import type { ConversationAddress } from '../domain/tickets/Ticket.js';
+import type { SurveyInvite } from '../domain/insights/SatisfactionSurvey.js';
+import { surveyActivities } from '../../dialogs/rendering/surveyCard.js';
 import type { ConversationTransports } from './ConversationTransports.js';
 
 /** Channels whose client is Web Chat: there the page reads `channelData.agent` (other channels' channelData has a schema of its own). */
@@ -15,13 +17,17 @@ const WEB_CHAT_CHANNELS = new Set(['webchat', 'directline', 'emulator']);
  *
  * A message `from` an agent keeps the bot's account id (channels accept only that) with the
  * agent's name as `from.name`, and on Web Chat channels `channelData.agent: { name }`, so the
- * widget shows it under the agent's name and avatar.
+ * widget shows it under the agent's name and avatar. Teams, Slack and the other channels show the
+ * bot's own name on everything it sends, whatever `from.name` says: there the text starts with
+ * the agent's name ("Dana Lee: …").
  */
 export class BotCustomerMessenger implements CustomerMessenger {
   constructor(private readonly transports: ConversationTransports) {}
 
-  async send(address: ConversationAddress, text: string, from?: MessageSender): Promise<void> {
-    await this.sendOne(address, { type: ActivityTypes.Message, text }, from);
+  async send(address: ConversationAddress, text: string, from?: MessageSender, survey?: SurveyInvite): Promise<void> {
+    // The survey in the channel's own form (a card, Slack buttons, the question as text): one message.
+    const [activity] = survey ? surveyActivities(typeof address.channelId === 'string' ? address.channelId : undefined, survey, text) : [];
+    await this.sendOne(address, activity ?? { type: ActivityTypes.Message, text }, from);
   }
 
   /**
@@ -61,6 +67,7 @@ function asSender(context: TurnContext, from: MessageSender): void {
       // The reference's bot account: its id is what every channel requires.
       if (activity.from) activity.from = { ...activity.from, name: from.name };
       if (webChat) activity.channelData = { ...(activity.channelData as Record<string, unknown> | undefined), agent: { name: from.name } };
+      else if (activity.type === ActivityTypes.Message && typeof activity.text === 'string') activity.text = `${from.name}: ${activity.text}`;
     }
     return next();
   });

@@ -5,6 +5,7 @@ import type { Handoff, HandoffReason } from '../domain/handoff/Handoff.js';
 import type { HandoffRequest, HandoffRequestResult } from '../domain/handoff/HandoffService.js';
 import type { WarrantySummary } from '../domain/SupportRequest.js';
 import { decisionOnly } from '../domain/scope.js';
+import { customerClockOf, customerTime } from '../../dialogs/rendering/CustomerTime.js';
 
 /** The part of the handoff service the bot needs. */
 export interface HandoffDesk {
@@ -14,6 +15,8 @@ export interface HandoffDesk {
   customerMessage(conversationKey: string, text: string): Promise<Handoff | null>;
   /** The handoff's place in the waiting queue (1 = next), null when it is not waiting. */
   position?(handoffId: string): Promise<number | null>;
+  /** Whether a person could join now (staffed hours, someone available); assumed so when absent. */
+  personCanJoin?(): Promise<boolean>;
 }
 
 /** Set on the turn when this turn queued the customer (or found them queued): no "anything else?" follows. */
@@ -38,6 +41,8 @@ export class HandoffCoordinator {
     private readonly profile: StatePropertyAccessor<CustomerProfile>,
     /** "Mon-Fri 08:00-18:00 (UTC)": said when nobody is on shift. */
     private readonly staffedHoursText: string,
+    /** For "the next shift starts tomorrow at 08:00" in the customer's terms. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async start(ctx: TurnContext, reason: HandoffReason, details: { summary?: string; warranty?: WarrantySummary } = {}): Promise<HandoffOutcome> {
@@ -62,8 +67,19 @@ export class HandoffCoordinator {
     await this.records.addRequest(ctx, { kind: 'human', ...(summary ? { summary } : {}), ...(warranty ? { warranty } : {}) });
 
     if (result.kind === 'closed_hours') {
+      // The chat team's hours are not the hotline's: say how the two differ, or "nobody can join"
+      // next to "24x7" reads as a contradiction.
       await ctx.sendActivity(
-        `Our support team works ${this.staffedHoursText}, so nobody can join right now; the next shift starts ${result.nextOpening.toISOString().slice(0, 16).replace('T', ' ')} UTC. I can open a ticket now so they pick it up first.`,
+        `Our chat team works ${this.staffedHoursText}, so nobody can join this chat right now; the next shift starts ${customerTime(result.nextOpening, this.now(), customerClockOf(ctx.activity))}. ` +
+          'Our phone hotline is separate: under our Service Promise it takes calls 24x7 and responds within 2 hours. ' +
+          'I can open a ticket now so the chat team picks it up first.',
+      );
+      return result.kind;
+    }
+    if (result.kind === 'nobody_available') {
+      // Staffed hours, but every agent is away (or their consoles are closed): a ticket, as after hours.
+      await ctx.sendActivity(
+        "Nobody from our support team is available to chat right now. I can open a ticket so they pick it up first: the first response comes within 2 hours.",
       );
       return result.kind;
     }
@@ -91,6 +107,16 @@ export class HandoffCoordinator {
       ),
     );
     return result.kind;
+  }
+
+  /** Whether a person could join this chat now: only then is one offered; otherwise a ticket is. */
+  async personCanJoin(): Promise<boolean> {
+    return this.desk.personCanJoin ? this.desk.personCanJoin() : true;
+  }
+
+  /** When the chat team works, as said to the customer ("Mon-Fri 08:00-18:00 (UTC)"). */
+  get staffedHours(): string {
+    return this.staffedHoursText;
   }
 
   /** After the offer of a person (taken or declined), the failures in a row are counted afresh. */

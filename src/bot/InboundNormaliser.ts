@@ -101,7 +101,8 @@ function removeMentions(activity: Activity, id: string): string {
 export function submitText(value: unknown): string | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
-  const candidate = typeof v.choice === 'string' ? v.choice : typeof v.text === 'string' ? v.text : undefined;
+  // A survey rating ({ csat: 4, surveyId }) reads as the digit in transcripts; SurveyAnswers takes it from the submit itself.
+  const candidate = typeof v.choice === 'string' ? v.choice : typeof v.text === 'string' ? v.text : typeof v.csat === 'number' ? String(v.csat) : undefined;
   const trimmed = candidate?.trim();
   return trimmed ? trimmed : undefined;
 }

@@ -18,8 +18,11 @@ export class SupportBot extends ActivityHandler {
     private readonly dialog: MainDialog,
     private readonly handoff: HandoffCoordinator,
     private readonly now: () => Date,
-    /** Teams: greeting on install; staff activities (the Teams staff channel) routed before the customer pipeline. */
-    private readonly channels: { teamsWelcome: TeamsWelcome; staff?: StaffActivityRouter },
+    /**
+     * Teams: greeting on install; staff activities (the Teams staff channel) routed before the customer
+     * pipeline; satisfaction-survey answers taken before the handoff relay and triage.
+     */
+    private readonly channels: { teamsWelcome: TeamsWelcome; staff?: StaffActivityRouter; vendorName?: string; survey?: { handle(context: TurnContext): Promise<boolean> } },
   ) {
     super();
 
@@ -35,13 +38,15 @@ export class SupportBot extends ActivityHandler {
       }
       const botId = context.activity.recipient?.id;
       const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
-      if (newcomers.length > 0) await context.sendActivity(welcomeActivity(context.activity.channelId));
+      if (newcomers.length > 0) await context.sendActivity(welcomeActivity(context.activity.channelId, this.channels.vendorName));
       await next();
     });
 
     this.onMessage(async (context, next) => {
       if (await this.channels.staff?.handle(context)) return next();
       await this.touchProfile(context);
+      // A survey button (or a typed rating) is an answer, never a problem to triage or a line for an agent.
+      if (await this.channels.survey?.handle(context)) return next();
       // During a handoff the conversation belongs to the agent: relay, don't run the dialogs.
       if (!(await this.handoff.relay(context))) await this.dialog.run(context, this.dialogState);
       await next();

@@ -21,7 +21,10 @@ export class TranscriptRecorder implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const incoming = textOf(context.activity);
-    if (incoming) await this.records.appendTranscript(context, [{ at: this.now().toISOString(), from: 'customer', text: incoming }]);
+    if (incoming) {
+      await this.records.appendTranscript(context, [{ at: this.now().toISOString(), from: 'customer', text: incoming }]);
+      await this.records.customerWrote(context);
+    }
     context.onSendActivities(async (ctx, activities, send) => {
       const lines = activities.flatMap((a): TranscriptLine[] => {
         const text = textOf(a);

@@ -1,23 +1,26 @@
-import { ConversationState, UserState, type Storage } from 'botbuilder';
+import { ConversationState, UserState, type Storage, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { DialogState } from 'botbuilder-dialogs';
 import { MainDialog } from '../../dialogs/MainDialog.js';
 import { NetworkDiagnosisDialog } from '../../dialogs/NetworkDiagnosisDialog.js';
 import { ResolutionCheckDialog } from '../../dialogs/ResolutionCheckDialog.js';
 import { TriageDialog } from '../../dialogs/TriageDialog.js';
+import { SecondLanguageTriageDialog, triageLanguageSentences } from '../../dialogs/SecondLanguageTriageDialog.js';
 import { TroubleshootingGuideDialog } from '../../dialogs/TroubleshootingGuideDialog.js';
 import { HandoffDialog } from '../../dialogs/HandoffDialog.js';
 import { TicketDialog, type TicketOpening } from '../../dialogs/TicketDialog.js';
 import { TicketStatusDialog, type TicketLookup } from '../../dialogs/TicketStatusDialog.js';
 import { WarrantyDialog } from '../../dialogs/WarrantyDialog.js';
-import path from 'node:path';
+import { SatisfactionSurveyDialog, type SurveyDesk } from '../../dialogs/SatisfactionSurveyDialog.js';
 import { ServicePromiseAnswers } from '../domain/ServicePromiseAnswers.js';
-import { loadServicePromiseSync, servicePromiseFile } from '../knowledge/servicePromise.js';
+import { AnswerReader } from '../domain/warranty/AnswerReader.js';
 import { findTicketIds } from '../domain/tickets/TicketService.js';
 import { HandoffCoordinator, type HandoffDesk } from './HandoffCoordinator.js';
 import { TranscriptRecorder } from './TranscriptRecorder.js';
+import { SurveyAnswers } from './SurveyAnswers.js';
 import { TypingIndicator } from './TypingIndicator.js';
 import { ConversationRecords } from '../conversation/ConversationRecords.js';
+import type { OutcomeRecorder } from '../domain/insights/OutcomeRecorder.js';
 import { InterruptionDetector } from '../domain/Interruptions.js';
 import type { TopicMatcher } from '../domain/ports/MessageClassifier.js';
 import type { ScopeTriage } from '../domain/ScopeTriage.js';
@@ -56,39 +59,60 @@ export interface BotDependencies {
   /** How staffed hours are said to the customer ("Mon-Fri 08:00-18:00 (UTC)"). */
   staffedHoursText: string;
   now: () => Date;
-  /** General service-promise answers; by default knowledge/service/service-promise.json beside the knowledge base. */
+  /** General service-promise answers; by default from the knowledge base's service promise (loaded at start-up). */
   servicePromise?: ServicePromiseAnswers;
   /** Staff activities from another channel (the Teams staff channel), handled before the customer pipeline. */
   staffRouter?: StaffActivityRouter;
+  /** The satisfaction survey (after a fixed guide; answers to proactive ones); none is asked without it. */
+  survey?: SurveyDesk;
+  /** Where the conversation's outcomes are recorded for Insights (triage, guides, fixes, warranty checks); none without it. */
+  outcomes?: Pick<OutcomeRecorder, 'record' | 'customerMessage'>;
   /** Where a failed "typing…" is logged (it never fails the turn). */
   logger?: Pick<Logger, 'debug' | 'warn'>;
 }
+
+/** Service-promise topics answered before triage: how to reach us, whatever intent the words suggest. */
+const CONTACT_TOPICS = ['contact'];
 
 /** Builds the bot from its services: state → dialogs → activity handler. */
 export function buildBot(deps: BotDependencies): BotParts {
   const conversationState = new ConversationState(deps.storage);
   const userState = new UserState(deps.storage);
-  const records = new ConversationRecords(conversationState.createProperty<ConversationRecord>('record'), deps.now);
+  const records = new ConversationRecords(conversationState.createProperty<ConversationRecord>('record'), deps.now, deps.outcomes);
   const customerNetwork = deps.triage.clause('customer_network');
   if (!customerNetwork) throw new Error('buildBot: the policy clauses have no "customer_network" entry');
 
   const profile = userState.createProperty<CustomerProfile>('profile');
-  const coordinator = new HandoffCoordinator(deps.handoffs, records, profile, deps.staffedHoursText);
+  const coordinator = new HandoffCoordinator(deps.handoffs, records, profile, deps.staffedHoursText, deps.now);
 
   // Each dialog that begins another holds it as a child (botbuilder finds nested dialogs on
   // re-prompt only in their parent's set), so shared dialogs are made once per parent.
-  const ticketDialog = () => new TicketDialog(deps.tickets, records, profile);
+  const ticketDialog = () => new TicketDialog(deps.tickets, records, profile, deps.now);
   const handoffDialog = () => new HandoffDialog(coordinator, ticketDialog());
-  const resolutionCheck = () => new ResolutionCheckDialog(records, ticketDialog(), handoffDialog());
+  // Which survey the survey dialog waits on (conversation state): its answer is left to it.
+  const surveyAsking = conversationState.createProperty<string | undefined>('csatAsking');
+  const survey = deps.survey;
+  const surveyDialog = () => (survey ? new SatisfactionSurveyDialog(survey, surveyAsking) : undefined);
+  const resolutionCheck = () => new ResolutionCheckDialog(records, ticketDialog(), handoffDialog(), surveyDialog());
+  const servicePromise = deps.servicePromise ?? new ServicePromiseAnswers(deps.knowledge.servicePromise);
   const triageDialog = new TriageDialog(deps.triage, records, deps.warranty, [
-    new TroubleshootingGuideDialog(deps.knowledge.guides, deps.topics, resolutionCheck()),
-    new NetworkDiagnosisDialog(deps.knowledge.diagnosis, customerNetwork, resolutionCheck()),
-    new WarrantyDialog(deps.warranty, records, resolutionCheck()),
-    new TicketStatusDialog(deps.tickets, findTicketIds),
+    new TroubleshootingGuideDialog(deps.knowledge.guides, deps.topics, resolutionCheck(), records, handoffDialog()),
+    new NetworkDiagnosisDialog(deps.knowledge.diagnosis, customerNetwork, resolutionCheck(), records),
+    new WarrantyDialog(deps.warranty, records, resolutionCheck(), new AnswerReader(deps.knowledge.answerPhrases)),
+    new TicketStatusDialog(deps.tickets, findTicketIds, deps.now),
     resolutionCheck(),
     handoffDialog(),
-  ], deps.servicePromise ?? defaultServicePromise(deps.knowledge));
-  const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), deps.sentiment, [triageDialog, handoffDialog()]);
+    new SecondLanguageTriageDialog(triageLanguageSentences(deps.knowledge), ticketDialog(), handoffDialog()),
+  ], servicePromise);
+  // "why?" / "show the policy" right after an answer that applied a clause: its verbatim words.
+  const appliedClause = async (ctx: TurnContext) => {
+    const id = await records.clauseApplied(ctx);
+    return id ? deps.triage.clause(id) : undefined;
+  };
+  const mainDialog = new MainDialog(new InterruptionDetector(deps.knowledge.interruptions), deps.sentiment, [triageDialog, handoffDialog()], {
+    appliedClause,
+    howToReachUs: (text) => servicePromise.answerAbout(text, CONTACT_TOPICS)?.text ?? null,
+  });
   const bot = new SupportBot(
     conversationState,
     userState,
@@ -97,7 +121,12 @@ export function buildBot(deps: BotDependencies): BotParts {
     mainDialog,
     coordinator,
     deps.now,
-    { teamsWelcome: new TeamsWelcome(conversationState.createProperty<boolean>('teamsWelcomed')), ...(deps.staffRouter ? { staff: deps.staffRouter } : {}) },
+    {
+      teamsWelcome: new TeamsWelcome(conversationState.createProperty<boolean>('teamsWelcomed'), deps.knowledge.vendorName),
+      vendorName: deps.knowledge.vendorName,
+      ...(deps.staffRouter ? { staff: deps.staffRouter } : {}),
+      ...(survey ? { survey: new SurveyAnswers(survey, surveyAsking, records) } : {}),
+    },
   );
   return {
     bot,
@@ -114,10 +143,4 @@ export function buildBot(deps: BotDependencies): BotParts {
     transcript: new TranscriptRecorder(records, deps.now),
     inbound: new InboundNormaliser(),
   };
-}
-
-/** knowledge/service/service-promise.json in the knowledge directory the knowledge base was loaded from. */
-function defaultServicePromise(knowledge: KnowledgeBase): ServicePromiseAnswers {
-  const knowledgeDir = path.dirname(path.dirname(knowledge.sampleRegistryFile));
-  return new ServicePromiseAnswers(loadServicePromiseSync(servicePromiseFile(knowledgeDir)));
 }

@@ -1,7 +1,10 @@
 /**
  * Staff API tokens, in the configured store (STORE, DATA_DIR / DATABASE_URL).
  *
- *   npm run --silent staff -- create-token --name NAME   prints the new token (once) on stdout
+ *   npm run --silent staff -- create-token --name NAME [--display-name "Dana Lee"]
+ *                                                        prints the new token (once) on stdout
+ *   npm run --silent staff -- set-display-name --name NAME --display-name "Dana Lee"
+ *                                                        what customers see on NAME's messages
  *   npm run --silent staff -- revoke-token --name NAME   revokes every token of NAME
  *   npm run --silent staff -- list-tokens                one JSON line per token: name and dates
  *

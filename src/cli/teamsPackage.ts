@@ -16,8 +16,9 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..', ...(path.basename(pat
 
 async function main(): Promise<void> {
   let appId: string;
+  let vendorName: string;
   try {
-    ({ appId } = loadTeamsPackageConfig());
+    ({ appId, vendorName } = loadTeamsPackageConfig());
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`teams:package: ${err.message}\n`);
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const template = await readFile(path.join(ROOT, 'appPackage', 'manifest.json'), 'utf8');
   const out = path.join(ROOT, 'dist', 'teams-app.zip');
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, zip(teamsAppFiles(template, appId)));
+  await writeFile(out, zip(teamsAppFiles(template, appId, vendorName)));
   process.stdout.write(`${path.relative(process.cwd(), out) || out}\n`);
 }
 

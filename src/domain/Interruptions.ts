@@ -1,6 +1,6 @@
 import type { InterruptionPhrases } from '../knowledge/schemas.js';
 
-export type Interruption = 'help' | 'cancel' | 'startOver' | 'human';
+export type Interruption = 'help' | 'cancel' | 'startOver' | 'human' | 'policy';
 
 /** Lower case, punctuation and extra spaces removed: "Talk to a person!!" → "talk to a person". */
 export function normalisePhrase(text: string): string {
@@ -19,7 +19,7 @@ export class InterruptionDetector {
   private readonly phrases = new Map<string, Interruption>();
 
   constructor(phrases: InterruptionPhrases) {
-    for (const kind of ['help', 'cancel', 'startOver', 'human'] as const) {
+    for (const kind of ['help', 'cancel', 'startOver', 'human', 'policy'] as const) {
       for (const p of phrases[kind]) this.phrases.set(normalisePhrase(p), kind);
     }
   }

@@ -51,6 +51,19 @@ export class ServicePromiseAnswers {
     if (findSerialCandidates(text).length > 0) return null;
     if (this.deviceSpecific.some((p) => p.test(text))) return null;
     const matched = this.topics.filter((t) => t.patterns.some((p) => p.test(text)));
+    return this.compose(matched);
+  }
+
+  /**
+   * The answer only when the message is about one of `topicIds` (every topic it matches is still
+   * answered): for questions answered whatever the classifier reads in them ("how do I reach support?").
+   */
+  answerAbout(text: string, topicIds: readonly string[]): ServicePromiseAnswer | null {
+    const answer = this.answer(text);
+    return answer && answer.topicIds.some((id) => topicIds.includes(id)) ? answer : null;
+  }
+
+  private compose(matched: ReadonlyArray<ServicePromiseTopic>): ServicePromiseAnswer | null {
     if (matched.length === 0) return null;
     const { title, intro, closing } = this.knowledge;
     const quoted = new Set<string>();

@@ -21,7 +21,8 @@ export interface WarrantySummary {
   serial: string;
   model: string;
   category: string;
-  status: 'covered' | 'not_covered' | 'expired';
+  /** `conditional`: within the period, covered if staff confirm what the customer could not tell (`toVerify`). */
+  status: 'covered' | 'conditional' | 'not_covered' | 'expired';
   coveredUntil: string;
   reasons: string[];
   chargeable: boolean;

@@ -13,6 +13,12 @@ const FILES: StaticFiles = {
   '/agent/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/agent/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/agent/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  // The staff token, sign-in form and API calls both pages share (an ES module both import).
+  '/agent/staffSession.js': { file: 'staffSession.js', type: 'text/javascript; charset=utf-8' },
+  // The Insights page (issue 11): figures from GET /api/insights, same token and CSP as the console.
+  '/agent/insights': { file: 'insights.html', type: 'text/html; charset=utf-8' },
+  '/agent/insights.js': { file: 'insights.js', type: 'text/javascript; charset=utf-8' },
+  '/agent/insights.css': { file: 'insights.css', type: 'text/css; charset=utf-8' },
 };
 
 /** Only the bot's own origin: no inline script or style, no frames, no external CDN. */
@@ -38,7 +44,7 @@ export function consoleDir(from: string = path.dirname(fileURLToPath(import.meta
   return path.join(projectRoot(from), 'src', 'http', 'console');
 }
 
-/** Serves the agent console at /agent (index.html, console.js, console.css). */
+/** Serves the agent console at /agent (index.html, console.js, console.css, staffSession.js) and its Insights page at /agent/insights. */
 export function registerAgentConsole(server: Server, dir: string = consoleDir()): void {
   serveStaticFiles(server, dir, FILES, (_route, type, length) => ({
     'content-type': type,

@@ -3,6 +3,10 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { HANDOFF_STATUSES, type Handoff, type HandoffEvent } from '../domain/handoff/Handoff.js';
 import { HandoffNotFoundError, HandoffStateError, type HandoffEventMeta, type HandoffService } from '../domain/handoff/HandoffService.js';
+import { AgentChatLimitError } from '../domain/handoff/HandoffStore.js';
+import { PRESENCE_STATUSES, type AgentPresence } from '../domain/staff/AgentPresence.js';
+import type { ServiceLevel, ServiceLevelEvent } from '../domain/tickets/ServiceLevel.js';
+import type { CannedReply } from '../knowledge/cannedReplies.js';
 import type { MessageSender } from '../domain/ports/CustomerMessenger.js';
 import type { AuditLog } from '../domain/staff/AuditLog.js';
 import type { StaffTokens } from '../domain/staff/StaffTokens.js';
@@ -11,6 +15,7 @@ import { normaliseTicketId, type TicketService } from '../domain/tickets/TicketS
 import { TicketCommentSchema, TicketFilterSchema, TicketPatchSchema } from '../domain/tickets/ticketSchemas.js';
 import { describeZodError } from '../knowledge/jsonl.js';
 import { sendError } from './errors.js';
+import { authenticateStaff } from './staffAuth.js';
 import type { Edge, HttpPlugin } from './plugin.js';
 
 export interface StaffApiDeps {
@@ -23,6 +28,12 @@ export interface StaffApiDeps {
   logger: Logger;
   /** Interval of the SSE comment heartbeat; 15 s unless a test wants it shorter. */
   heartbeatMs?: number;
+  /** The console's canned replies (knowledge/console/canned-replies.json); none when absent. */
+  cannedReplies?: readonly CannedReply[];
+  /** Agents' available/away; without it the presence routes answer 404. */
+  presence?: Pick<AgentPresence, 'set' | 'heartbeat' | 'of' | 'list' | 'enforced' | 'anyoneAvailable' | 'options'>;
+  /** First responses at risk and breached; without it the route answers 404 and the queue stream carries handoff events only. */
+  serviceLevel?: Pick<ServiceLevel, 'board' | 'subscribe' | 'eventsSince'>;
   /** The console's "typing…" signal to the customer; without it `POST /api/handoffs/:id/typing` sends nothing (`sent: false`). */
   typing?: {
     sender: CustomerTyping;
@@ -38,9 +49,12 @@ export interface CustomerTyping {
   typing(address: ConversationAddress, from?: MessageSender): Promise<void>;
 }
 
-/** Who is calling: the name the token was issued to. */
+/** Who is calling: the name the token was issued to, and the name customers see (the name when none was set). */
 interface Staff {
   name: string;
+  displayName: string;
+  /** Whether `displayName` was set on the token (the CLI's --display-name), not taken from the name. */
+  displayNameSet: boolean;
   actor: Actor;
 }
 
@@ -59,7 +73,6 @@ class HttpError extends Error {
 const HEARTBEAT_MS = 15_000;
 /** Web Chat shows a "typing…" for 5 s: one every 3 s keeps it up while the agent writes. */
 const TYPING_INTERVAL_MS = 3_000;
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 const TicketIdSchema = z.string().transform((s, ctx) => {
   const id = normaliseTicketId(s);
@@ -75,6 +88,7 @@ const HandoffListQuerySchema = z.object({
 });
 const AgentMessageSchema = z.strictObject({ text: z.string().trim().min(1).max(4000) });
 const CloseHandoffSchema = z.strictObject({ note: z.string().trim().max(1000).optional() });
+const PresenceSchema = z.strictObject({ status: z.enum(PRESENCE_STATUSES) });
 /** Routes that take no body accept none or an empty object. */
 const NoBodySchema = z.strictObject({});
 
@@ -123,24 +137,15 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
     (handler: (req: Request, res: Response, staff: Staff) => Promise<void>) =>
     async (req: Request, res: Response): Promise<void> => {
       try {
-        // Guessing tokens is cut off per address: past the limit even a good token waits.
-        const address = limits.clientAddress(req);
-        if (await limits.refuseIfSpent('failedAuth', address, res)) return;
-        const match = BEARER.exec(req.header('authorization') ?? '');
-        const who = match?.[1] ? await deps.tokens.verify(match[1]) : null;
-        if (!who) {
-          await limits.charge('failedAuth', address);
-          res.header('WWW-Authenticate', 'Bearer realm="staff"');
-          return sendError(
-            res,
-            401,
-            'unauthorized',
-            match ? 'The staff token is unknown or revoked.' : 'Send the staff token as "Authorization: Bearer <token>".',
-          );
-        }
-        await handler(req, res, { name: who.name, actor: `staff:${who.name}` });
+        // The one staff-token check (staffAuth.ts), shared with the Insights API.
+        const who = await authenticateStaff(req, res, deps.tokens, limits);
+        if (!who) return;
+        await handler(req, res, { name: who.name, displayName: who.displayName ?? who.name, displayNameSet: who.displayName !== undefined, actor: `staff:${who.name}` });
       } catch (err) {
         if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+        if (err instanceof AgentChatLimitError) {
+          return sendError(res, 409, 'chat_limit', `You already have ${err.active} active chat${err.active === 1 ? '' : 's'} (the limit is ${err.max}); close one before accepting another.`);
+        }
         if (err instanceof HandoffNotFoundError) return sendError(res, 404, 'not_found', `No handoff ${err.handoffId}.`);
         if (err instanceof HandoffStateError) return sendError(res, 409, 'conflict', err.message);
         const e = err as Error;
@@ -163,7 +168,53 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
   const withPosition = async (h: Handoff) => ({ ...h, position: h.status === 'waiting' ? await handoffs.position(h.id) : null });
 
   server.get('/api/me', route(async (_req, res, staff) => {
-    res.json({ name: staff.name });
+    res.json({ name: staff.name, ...(staff.displayNameSet ? { displayName: staff.displayName } : {}) });
+  }));
+
+  // ---- canned replies, presence, service level ---------------------------------------------
+
+  // What this server offers the console besides the queue and tickets (tests and small setups wire less).
+  server.get('/api/console-features', route(async (_req, res) => {
+    res.json({ presence: Boolean(deps.presence), serviceLevel: Boolean(deps.serviceLevel), cannedReplies: (deps.cannedReplies ?? []).length > 0 });
+  }));
+
+  server.get('/api/canned-replies', route(async (_req, res) => {
+    res.json({ items: deps.cannedReplies ?? [] });
+  }));
+
+  const presence = () => {
+    if (!deps.presence) throw new HttpError(404, 'not_found', 'Agent presence is not configured on this server.');
+    return deps.presence;
+  };
+
+  /** The caller's presence, everybody's, and whether a person is offered to customers now. */
+  const presenceBody = async (staff: Staff) => {
+    const p = presence();
+    const [me, agents, enforced, anyoneAvailable] = await Promise.all([p.of(staff.name), p.list(), p.enforced(), p.anyoneAvailable()]);
+    return { me, agents, enforced, anyoneAvailable, timeoutMinutes: p.options.timeoutMs / 60_000 };
+  };
+
+  server.get('/api/presence', route(async (_req, res, staff) => {
+    res.json(await presenceBody(staff));
+  }));
+
+  server.put('/api/presence', route(async (req, res, staff) => {
+    const { status } = parse(PresenceSchema, req.body, 'body');
+    await presence().set(staff.name, status);
+    await audit(staff, 'presence.set', staff.name, { status });
+    res.json(await presenceBody(staff));
+  }));
+
+  // The console's heartbeat (every 30 s while it is open): not audited, it changes nothing but the time.
+  server.post('/api/presence/heartbeat', route(async (req, res, staff) => {
+    parse(NoBodySchema, req.body ?? {}, 'body');
+    await presence().heartbeat(staff.name);
+    res.json(await presenceBody(staff));
+  }));
+
+  server.get('/api/service-level', route(async (_req, res) => {
+    if (!deps.serviceLevel) throw new HttpError(404, 'not_found', 'The service level is not configured on this server.');
+    res.json(await deps.serviceLevel.board());
   }));
 
   // ---- tickets -------------------------------------------------------------------------------
@@ -227,7 +278,7 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
   server.post('/api/handoffs/:id/accept', route(async (req, res, staff) => {
     const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
     parse(NoBodySchema, req.body ?? {}, 'body');
-    const handoff = await handoffs.accept(id, staff.name);
+    const handoff = await handoffs.accept(id, staff.name, staff.displayName);
     await audit(staff, 'handoff.accept', id);
     res.json(handoff);
   }));
@@ -235,7 +286,7 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
   server.post('/api/handoffs/:id/messages', route(async (req, res, staff) => {
     const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
     const { text } = parse(AgentMessageSchema, req.body, 'body');
-    const handoff = await handoffs.agentMessage(id, staff.name, text);
+    const handoff = await handoffs.agentMessage(id, staff.name, text, staff.displayName);
     await audit(staff, 'handoff.message', id, { chars: text.length });
     res.status(201);
     res.json(handoff);
@@ -244,7 +295,7 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
   server.post('/api/handoffs/:id/close', route(async (req, res, staff) => {
     const id = parse(HandoffIdSchema, param(req, 'id'), 'id');
     const { note } = parse(CloseHandoffSchema, req.body ?? {}, 'body');
-    const handoff = await handoffs.close(id, staff.name, note || undefined);
+    const handoff = await handoffs.close(id, staff.name, note || undefined, staff.displayName);
     await audit(staff, 'handoff.close', id, note ? { note } : undefined);
     res.json(handoff);
   }));
@@ -261,7 +312,7 @@ export function registerStaffApi(server: Server, deps: StaffApiDeps, edge: Pick<
     let sent = false;
     if (deps.typing && typingGate.take(id)) {
       try {
-        await deps.typing.sender.typing(handoff.address, { name: staff.name });
+        await deps.typing.sender.typing(handoff.address, { name: staff.displayName });
         sent = true;
       } catch (err) {
         // The agent's next message reports a channel that is really gone; a lost "typing…" is no news.
@@ -311,7 +362,9 @@ const LAST_EVENT_ID = /^([A-Za-z0-9_-]{1,40})\.(\d{1,15})$/;
  * every 15 s so proxies keep the connection open. A client that reconnects with `Last-Event-ID`
  * (EventSource does) gets the events it missed instead of a snapshot, when they are still kept.
  * Events that arrive while the snapshot or the replay is read are held and sent after it, none
- * twice. Resolves when the client goes away, after unsubscribing.
+ * twice. The stream of all handoffs also carries the service-level events (a ticket's first
+ * response at risk or breached): they share the bus's ids. Resolves when the client goes away,
+ * after unsubscribing.
  */
 async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snapshot: () => Promise<{ type: string }>, handoffId?: string): Promise<void> {
   res.writeHead(200, {
@@ -328,27 +381,36 @@ async function eventStream(req: Request, res: Response, deps: StaffApiDeps, snap
     `event: ${event.type}\ndata: ${JSON.stringify(event)}\n${meta ? `id: ${meta.epoch}.${meta.id}\n` : ''}\n`;
   // Events up to this id are in what was sent already (the snapshot, or the replay).
   let sentUpTo = 0;
-  const send = (event: HandoffEvent, meta: HandoffEventMeta) => {
+  const send = (event: HandoffEvent | ServiceLevelEvent, meta: HandoffEventMeta) => {
     if (meta.id <= sentUpTo) return;
     sentUpTo = meta.id;
     write(format(event, meta));
   };
-  let held: Array<{ event: HandoffEvent; meta: HandoffEventMeta }> | null = [];
-  const unsubscribe = deps.handoffs.subscribe((event, meta) => {
+  let held: Array<{ event: HandoffEvent | ServiceLevelEvent; meta: HandoffEventMeta }> | null = [];
+  const listener = (event: HandoffEvent | ServiceLevelEvent, meta: HandoffEventMeta) => {
     if (held) held.push({ event, meta });
     else send(event, meta);
-  }, handoffId);
+  };
+  const unsubscribe = deps.handoffs.subscribe(listener, handoffId);
+  const serviceLevel = handoffId === undefined ? deps.serviceLevel : undefined;
+  const unsubscribeServiceLevel = serviceLevel?.subscribe(listener);
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
   const closed = new Promise<void>((resolve) => {
     res.once('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeServiceLevel?.();
       resolve();
     });
   });
   try {
     const resumeFrom = LAST_EVENT_ID.exec(req.header('last-event-id') ?? '');
-    const missed = resumeFrom && deps.handoffs.eventsSince ? await deps.handoffs.eventsSince(resumeFrom[1] ?? '', Number(resumeFrom[2]), handoffId) : null;
+    const epoch = resumeFrom?.[1] ?? '';
+    const afterId = Number(resumeFrom?.[2]);
+    const missedHandoffs = resumeFrom && deps.handoffs.eventsSince ? await deps.handoffs.eventsSince(epoch, afterId, handoffId) : null;
+    const missedServiceLevel = resumeFrom && serviceLevel ? await serviceLevel.eventsSince(epoch, afterId) : [];
+    // One topic not kept any more: a fresh snapshot instead (the console reloads its lists then).
+    const missed = missedHandoffs && missedServiceLevel ? [...missedHandoffs, ...missedServiceLevel].sort((a, b) => a.meta.id - b.meta.id) : null;
     if (missed) {
       sentUpTo = Number(resumeFrom?.[2]);
       for (const { event, meta } of missed) send(event, meta);

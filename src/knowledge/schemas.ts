@@ -29,6 +29,8 @@ export const PolicyClauseSchema = z
     id: z.string().regex(/^[a-z_]+$/),
     scope: z.enum(['out_of_scope', 'advice_only', 'needs_diagnosis']),
     title: z.string().min(1),
+    /** The answer's first sentence: whose responsibility, in a line (the clause's title follows it). */
+    inBrief: z.string().trim().min(1).max(200, 'must be one short sentence'),
     /** The policy document (file under shared/policies) and the sentence(s) quoted from it. */
     source: z.string().min(1),
     policyText: z.string().min(1),
@@ -97,6 +99,8 @@ export const InterruptionPhrasesSchema = z
     cancel: z.array(z.string().min(1)).min(1),
     startOver: z.array(z.string().min(1)).min(1),
     human: z.array(z.string().min(1)).min(1),
+    /** "why?", "show the policy": the policy's own words for the clause the bot just applied. */
+    policy: z.array(z.string().min(1)).min(1),
   })
   .strict();
 export type InterruptionPhrases = z.infer<typeof InterruptionPhrasesSchema>;

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ServicePromiseKnowledge } from '../domain/ServicePromiseAnswers.js';
-import { KnowledgeError, readJson } from './files.js';
-import { describeZodError } from './jsonl.js';
+import { readJson } from './files.js';
 
 /** A case-insensitive regular expression that compiles. */
 const Cue = z
@@ -57,17 +55,4 @@ export const servicePromiseFile = (knowledgeDir: string) => path.join(knowledgeD
 /** Reads and validates the service-promise answers; throws a KnowledgeError naming the file and field. */
 export function loadServicePromise(file: string): Promise<ServicePromiseKnowledge> {
   return readJson(file, ServicePromiseSchema);
-}
-
-/** The same, synchronously (the bot is built synchronously, once, at start-up). */
-export function loadServicePromiseSync(file: string): ServicePromiseKnowledge {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new KnowledgeError(file, (err as Error).message);
-  }
-  const parsed = ServicePromiseSchema.safeParse(json);
-  if (!parsed.success) throw new KnowledgeError(file, describeZodError(parsed.error));
-  return parsed.data;
 }

@@ -1,11 +1,14 @@
+import path from 'node:path';
 import { z } from 'zod';
-import shipped from '../../knowledge/warranty/answers/phrases.json' with { type: 'json' };
 import { normaliseAnswer, type AnswerPhrases } from '../domain/warranty/AnswerReader.js';
 import { KnowledgeError, readJson } from './files.js';
 import { describeZodError } from './jsonl.js';
 
-/** Where the shipped phrases live, for error messages. */
+/** Where the shipped phrases live, relative to the project. */
 export const ANSWER_PHRASES_FILE = 'knowledge/warranty/answers/phrases.json';
+
+/** warranty/answers/phrases.json under a knowledge directory (KNOWLEDGE_DIR). */
+export const answerPhrasesFile = (knowledgeDir: string) => path.join(knowledgeDir, 'warranty', 'answers', 'phrases.json');
 
 const phrase = z
   .string()
@@ -28,15 +31,7 @@ export function parseAnswerPhrases(json: unknown, file: string): AnswerPhrases {
   return parsed.data;
 }
 
-/** Reads and validates a phrase file (another KNOWLEDGE_DIR's copy, or a test's). */
+/** Reads and validates a phrase file; loadKnowledge reads KNOWLEDGE_DIR's with the rest of the knowledge. */
 export function loadAnswerPhrases(file: string): Promise<AnswerPhrases> {
   return readJson(file, AnswerPhrasesSchema);
 }
-
-/**
- * The shipped phrases, validated when this module loads. Imported rather than read from
- * KNOWLEDGE_DIR because the warranty dialog is built where the knowledge base does not reach
- * (buildBot / composeSupportDesk pass it only the policies): to serve another directory's copy,
- * load it with `loadAnswerPhrases` and hand the reader to WarrantyDialog.
- */
-export const SHIPPED_ANSWER_PHRASES: AnswerPhrases = parseAnswerPhrases(shipped, ANSWER_PHRASES_FILE);

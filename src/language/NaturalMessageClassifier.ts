@@ -2,7 +2,12 @@ import type { MessageClassifier, TopicMatcher } from '../domain/ports/MessageCla
 import { CLAUSES, SCOPES, type Clause, type Intent, type Scope, type ScopeDecision } from '../domain/scope.js';
 import type { LabelledUtterance, TroubleshootingGuide } from '../knowledge/schemas.js';
 import { NaiveBayes } from './NaiveBayes.js';
-import { SHAPE_FEATURES, type TextFeatures } from './TextFeatures.js';
+import { SHAPE_FEATURES } from './TextFeatures.js';
+
+/** What the models read: the English TextFeatures, or FoldedTextFeatures for a language such as Vietnamese. */
+export interface FeatureExtractor {
+  extract(text: string): string[];
+}
 
 const SCOPE_LABEL_SEPARATOR = '/';
 
@@ -26,7 +31,7 @@ export class NaturalMessageClassifier implements MessageClassifier {
   private readonly intentModel = new NaiveBayes();
 
   constructor(
-    private readonly features: TextFeatures,
+    private readonly features: FeatureExtractor,
     training: readonly LabelledUtterance[],
   ) {
     if (training.length === 0) throw new Error('NaturalMessageClassifier: no training utterances');
@@ -60,7 +65,7 @@ export class NaturalTopicMatcher implements TopicMatcher {
   private readonly model = new NaiveBayes();
 
   constructor(
-    private readonly features: TextFeatures,
+    private readonly features: FeatureExtractor,
     guides: readonly TroubleshootingGuide[],
     private readonly minConfidence: number,
   ) {

@@ -42,8 +42,48 @@ export interface WordCorrector {
 }
 
 /**
+ * What differs between the languages the classifiers read; everything else about the features
+ * (bigrams, negation marks, lexicon matching, shape features) is the same for all of them.
+ */
+export interface LanguageRules {
+  /** The message's words as the models see them (normalised, misspellings or chat spellings fixed). */
+  words(text: string): string[];
+  /** The words of a lexicon phrase, to match against `words` of a message. */
+  phraseWords(phrase: string): string[];
+  /** The token a content word stands as: its stem in English, the word itself in Vietnamese. */
+  stem(word: string): string;
+  negations: ReadonlySet<string>;
+  stopwords: ReadonlySet<string>;
+  /** How many content words after a negation it colours ("not recording" → neg:record). */
+  negationReach: number;
+  /** How many words apart another maker's brand and our device name make that maker's device. */
+  brandNextToDevice: number;
+}
+
+/** Lexicon phrases match English words after normalisation but before spelling correction. */
+export function englishRules(
+  /** Spelling tolerance: applied to every word of a message before stemming and lexicon matching. */
+  corrector?: WordCorrector,
+): LanguageRules {
+  return {
+    words: (text) => {
+      const words = wordsOf(normaliseText(text));
+      return corrector ? words.map((w) => corrector.correct(w)) : words;
+    },
+    phraseWords: (phrase) => wordsOf(normaliseText(phrase)),
+    stem: (word) => PorterStemmer.stem(word),
+    negations: NEGATIONS,
+    stopwords: STOPWORDS,
+    negationReach: 3,
+    // "lorex dvr", "the nvr from uniview"
+    brandNextToDevice: 3,
+  };
+}
+
+/**
  * Turns a message into the tokens the classifiers see: stemmed words, stemmed bigrams,
- * negated stems ("neg:record" for "not recording") and lexicon features ("f:otherBrand").
+ * negated stems ("neg:record" for "not recording") and lexicon features ("f:otherBrand"),
+ * in the language its rules describe: `englishRules`, or `foldedRules` (Vietnamese).
  */
 export class TextFeatures {
   /** Lexicon phrases by their first word, so a message is matched in one pass over its words. */
@@ -51,12 +91,11 @@ export class TextFeatures {
 
   constructor(
     lexicon: Lexicon,
-    /** Spelling tolerance: applied to every word before stemming and lexicon matching. */
-    private readonly corrector?: WordCorrector,
+    private readonly rules: LanguageRules,
   ) {
     for (const [name, phrases] of Object.entries(lexicon)) {
       for (const phrase of phrases) {
-        const words = wordsOf(normaliseText(phrase));
+        const words = rules.phraseWords(phrase);
         const first = words[0];
         if (first === undefined) continue;
         this.entriesByFirstWord.set(first, [...(this.entriesByFirstWord.get(first) ?? []), { feature: `f:${name}`, words }]);
@@ -64,11 +103,9 @@ export class TextFeatures {
     }
   }
 
-  /** The message's words as the models see them: normalised, and misspellings corrected. */
+  /** The message's words as the models see them. */
   words(text: string): string[] {
-    const words = wordsOf(normaliseText(text));
-    const corrector = this.corrector;
-    return corrector ? words.map((w) => corrector.correct(w)) : words;
+    return this.rules.words(text);
   }
 
   /** The message's words and the names of the lexicon lists it matches (what the taxonomy's rules look at). */
@@ -78,18 +115,19 @@ export class TextFeatures {
   }
 
   extract(text: string): string[] {
+    const { negations, stopwords, negationReach } = this.rules;
     const words = this.words(text);
     const tokens: string[] = [];
     const content: string[] = [];
     let negateNext = 0;
     for (const word of words) {
-      if (NEGATIONS.has(word)) {
+      if (negations.has(word)) {
         tokens.push('w:not');
-        negateNext = 3; // a negation colours the next few content words
+        negateNext = negationReach; // a negation colours the next few content words
         continue;
       }
-      if (STOPWORDS.has(word)) continue;
-      const stem = /^\d+$/.test(word) ? '<num>' : PorterStemmer.stem(word);
+      if (stopwords.has(word)) continue;
+      const stem = /^\d+$/.test(word) ? '<num>' : this.rules.stem(word);
       content.push(stem);
       tokens.push(stem);
       if (negateNext > 0) {
@@ -115,10 +153,11 @@ export class TextFeatures {
     });
     // Our device and another maker's gear in one message is the policy's hardest case: mark it.
     if (found.has('f:ourDevice') && (found.has('f:otherBrand') || found.has('f:networkGear'))) found.add('f:ourAndTheirs');
-    // "lorex dvr", "the nvr from uniview": another maker's recorder or camera, not ours.
+    // Another maker's recorder or camera, not ours: its brand within a few words of the device.
     const brands = positions.get('f:otherBrand') ?? [];
     const devices = positions.get('f:ourDevice') ?? [];
-    if (brands.some((b) => devices.some((d) => Math.abs(d - b) <= 3))) found.add('f:otherBrandDevice');
+    const reach = this.rules.brandNextToDevice;
+    if (brands.some((b) => devices.some((d) => Math.abs(d - b) <= reach))) found.add('f:otherBrandDevice');
     // Nothing from any support vocabulary: the strongest sign of an off-topic message, which
     // otherwise has only unknown words and would fall to the largest class.
     if (![...found].some((f) => f !== 'f:greeting')) found.add('f:noDomain');

@@ -10,6 +10,8 @@ export interface LabelScore {
 
 export interface EvaluationReport {
   examples: number;
+  /** The language the messages are triaged in: "en", or one with a classifier of its own ("vi"). */
+  language: string;
   scopeAccuracy: number;
   /** Gold out_of_scope messages that were classified out_of_scope (the clause may differ). */
   outOfScopeRecall: number;
@@ -23,7 +25,7 @@ export interface EvaluationReport {
   perIntent: LabelScore[];
   /** confusion[gold][predicted] = count, over the five scopes. */
   confusion: Record<string, Record<string, number>>;
-  /** Messages taken for a language the bot does not speak (answered in it, not triaged): the texts. */
+  /** Messages not read in the report's language (another language, or English in a Vietnamese file): "code: text". */
   otherLanguage: string[];
   errors: Array<{ text: string; expected: string; got: string; confidence: number }>;
 }
@@ -42,8 +44,15 @@ function scores(pairs: Array<[gold: string, predicted: string]>): LabelScore[] {
 
 const fullLabel = (x: { scope: string; clause?: string | null; intent: string }) => `${x.scope}${x.clause ? `/${x.clause}` : ''} ${x.intent}`;
 
-export function evaluate(examples: readonly LabelledUtterance[], classify: (text: string) => ScopeDecision): EvaluationReport {
+/**
+ * Scores the decisions against the labels. `language` is the language the file is written in ("en"
+ * for English); by default the one most of its messages are read in, so a Vietnamese file
+ * (test/heldout-vi.jsonl) is scored as Vietnamese, and its messages read as English are listed.
+ */
+export function evaluate(examples: readonly LabelledUtterance[], classify: (text: string) => ScopeDecision, language?: string): EvaluationReport {
   const results = examples.map((gold) => ({ gold, got: classify(gold.text) }));
+  const languageOf = (d: ScopeDecision) => d.language ?? 'en';
+  const fileLanguage = language ?? mostCommon(results.map((r) => languageOf(r.got))) ?? 'en';
   const confusion: Record<string, Record<string, number>> = {};
   for (const g of SCOPES) confusion[g] = Object.fromEntries(SCOPES.map((p) => [p, 0]));
   for (const { gold, got } of results) {
@@ -54,6 +63,7 @@ export function evaluate(examples: readonly LabelledUtterance[], classify: (text
   const clauseOf = (x: { scope: string; clause?: string | null }) => (x.scope === 'out_of_scope' ? (x.clause ?? '?') : '(none)');
   return {
     examples: results.length,
+    language: fileLanguage,
     scopeAccuracy: ratio(results.filter((r) => r.gold.scope === r.got.scope).length, results.length),
     outOfScopeRecall: ratio(oos.filter((r) => r.got.scope === 'out_of_scope').length, oos.length),
     clauseAccuracy: ratio(oos.filter((r) => r.got.scope === 'out_of_scope' && r.got.clause === r.gold.clause).length, oos.length),
@@ -63,24 +73,35 @@ export function evaluate(examples: readonly LabelledUtterance[], classify: (text
     perClause: scores(results.filter((r) => r.gold.scope === 'out_of_scope' || r.got.scope === 'out_of_scope').map((r) => [clauseOf(r.gold), clauseOf(r.got)])),
     perIntent: scores(results.map((r) => [r.gold.intent, r.got.intent])),
     confusion,
-    otherLanguage: results.filter((r) => r.got.language !== undefined).map((r) => `${r.got.language}: ${r.gold.text}`),
+    otherLanguage: results.filter((r) => languageOf(r.got) !== fileLanguage).map((r) => `${languageOf(r.got)}: ${r.gold.text}`),
     errors: results
       .filter((r) => fullLabel(r.gold) !== fullLabel(r.got))
       .map((r) => ({ text: r.gold.text, expected: fullLabel(r.gold), got: fullLabel(r.got), confidence: r.got.confidence })),
   };
 }
 
+function mostCommon(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function formatReport(r: EvaluationReport): string {
   const out: string[] = [];
-  out.push(`examples            ${r.examples}`);
+  out.push(`examples            ${r.examples}${r.language === 'en' ? '' : `  (language ${r.language}: triaged by its own classifier)`}`);
   out.push(`scope accuracy      ${pct(r.scopeAccuracy)}`);
   out.push(`out-of-scope recall ${pct(r.outOfScopeRecall)}`);
   out.push(`clause accuracy     ${pct(r.clauseAccuracy)}  (gold out_of_scope: scope and clause right)`);
   out.push(`intent accuracy     ${pct(r.intentAccuracy)}`);
   out.push(`exact (all labels)  ${pct(r.exactAccuracy)}`);
-  out.push(`other language      ${r.otherLanguage.length}  (read as a language the bot does not speak, answered in it)`, '');
+  out.push(
+    r.language === 'en'
+      ? `other language      ${r.otherLanguage.length}  (read as a language the bot does not speak, answered in it)`
+      : `not read as ${r.language}     ${r.otherLanguage.length}  (read as English or another language, so not triaged in ${r.language})`,
+    '',
+  );
   for (const [title, rows] of [['scope', r.perScope], ['clause', r.perClause], ['intent', r.perIntent]] as const) {
     out.push(`${title.padEnd(36)} support  precision  recall`);
     for (const s of rows) out.push(`  ${s.label.padEnd(34)} ${String(s.support).padStart(7)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}`);
@@ -90,7 +111,7 @@ export function formatReport(r: EvaluationReport): string {
   const short = (s: string) => s.slice(0, 10);
   out.push(`${''.padEnd(16)}${SCOPES.map((s) => short(s).padStart(11)).join('')}`);
   for (const g of SCOPES) out.push(`${g.padEnd(16)}${SCOPES.map((p) => String(r.confusion[g]?.[p] ?? 0).padStart(11)).join('')}`);
-  if (r.otherLanguage.length > 0) out.push('', 'read as another language:', ...r.otherLanguage.map((t) => `  ${t}`));
+  if (r.otherLanguage.length > 0) out.push('', r.language === 'en' ? 'read as another language:' : `not read as ${r.language}:`, ...r.otherLanguage.map((t) => `  ${t}`));
   if (r.errors.length > 0) {
     out.push('', `misclassified (${r.errors.length}):`);
     for (const e of r.errors) out.push(`  expected ${e.expected} | got ${e.got} (${e.confidence}) | ${e.text}`);

@@ -33,7 +33,7 @@ export const AdminResponseSchema = z.discriminatedUnion('ok', [
 export type AdminResponse = z.infer<typeof AdminResponseSchema>;
 
 export interface AdminSocketDeps {
-  tokens: Pick<StaffTokens, 'create' | 'revoke' | 'list'>;
+  tokens: Pick<StaffTokens, 'create' | 'revoke' | 'list' | 'setDisplayName'>;
   audit: Pick<AuditLog, 'record'>;
 }
 

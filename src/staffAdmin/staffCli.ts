@@ -16,8 +16,9 @@ import { openStores, type SupportStores } from '../storage/SupportStores.js';
 import { AdminSocketUnavailableError, adminSocketPath, sendAdminCommand } from './adminSocket.js';
 import { runStaffCommand, StaffCommandSchema, type StaffCommand, type StaffCommandResult } from './staffCommands.js';
 
-export const STAFF_USAGE = 'usage: npm run --silent staff -- create-token --name NAME | revoke-token --name NAME | list-tokens';
-const COMMANDS = ['create-token', 'revoke-token', 'list-tokens'];
+export const STAFF_USAGE =
+  'usage: npm run --silent staff -- create-token --name NAME [--display-name "SHOWN NAME"] | set-display-name --name NAME --display-name "SHOWN NAME" | revoke-token --name NAME | list-tokens';
+const COMMANDS = ['create-token', 'set-display-name', 'revoke-token', 'list-tokens'];
 
 export interface CliIo {
   stdout(text: string): void;
@@ -56,6 +57,9 @@ export async function staffCli(argv: readonly string[], env: NodeJS.ProcessEnv, 
       break;
     case 'revoked':
       io.stdout(`${JSON.stringify({ name: result.name, revoked: result.revoked })}\n`);
+      break;
+    case 'renamed':
+      io.stdout(`${JSON.stringify({ name: result.name, displayName: result.displayName, tokens: result.tokens })}\n`);
       break;
     case 'tokens':
       io.stdout(result.tokens.map((t) => `${JSON.stringify(t)}\n`).join(''));

@@ -1,7 +1,8 @@
 import type { Handoff, HandoffStatus } from '../domain/handoff/Handoff.js';
-import { byRequestedAt, HandoffAlreadyOpenError, type HandoffStore } from '../domain/handoff/HandoffStore.js';
+import { AgentChatLimitError, byRequestedAt, HandoffAlreadyOpenError, type HandoffStore } from '../domain/handoff/HandoffStore.js';
 import { ETagConflictError, type DocumentStore } from '../domain/ports/DocumentStore.js';
 import { DocumentSequence } from './DocumentSequence.js';
+import { KeyedLock } from './KeyedLock.js';
 
 export const HANDOFFS_COLLECTION = 'handoffs';
 /** Name of the handoff counter in the `sequences` collection. */
@@ -32,6 +33,8 @@ interface OpenEntry {
  */
 export class DocumentHandoffStore implements HandoffStore {
   private readonly sequence: DocumentSequence;
+  /** One agent's accepts, one after the other: the embedded store belongs to one process. */
+  private readonly agentAccepts = new KeyedLock();
 
   constructor(private readonly store: DocumentStore) {
     this.sequence = new DocumentSequence(store, HANDOFFS_SEQUENCE);
@@ -73,6 +76,14 @@ export class DocumentHandoffStore implements HandoffStore {
         throw err;
       }
     }
+  }
+
+  async updateWithinAgentLimit(id: string, agent: string, maxActive: number, change: (handoff: Handoff) => Handoff): Promise<Handoff | null> {
+    return this.agentAccepts.run(agent, async () => {
+      const active = (await this.list('active')).filter((h) => h.agent === agent && h.id !== id).length;
+      if (active >= maxActive) throw new AgentChatLimitError('DocumentHandoffStore.updateWithinAgentLimit()', agent, active, maxActive);
+      return this.update(id, change);
+    });
   }
 
   async list(status?: HandoffStatus): Promise<Handoff[]> {

@@ -31,6 +31,16 @@ import { TimerScheduler } from './TimerScheduler.js';
 import { PgCustomerDeliveries } from './postgres/PgCustomerDeliveries.js';
 import { PgScheduler } from './postgres/PgScheduler.js';
 import { PgUnsettledFirstResponses } from './postgres/PgUnsettledFirstResponses.js';
+import type { ConversationOutcomes, ConversationWatch } from '../domain/insights/ConversationOutcomes.js';
+import type { InsightsQuery } from '../domain/insights/InsightsFigures.js';
+import { DocumentConversationOutcomes } from './DocumentConversationOutcomes.js';
+import { PgConversationOutcomes } from './postgres/PgConversationOutcomes.js';
+import type { AgentPresenceStore } from '../domain/staff/AgentPresence.js';
+import type { ServiceLevelQueries } from '../domain/tickets/ServiceLevel.js';
+import { DocumentAgentPresence } from './DocumentAgentPresence.js';
+import { DocumentServiceLevelQueries } from './DocumentServiceLevelQueries.js';
+import { PgAgentPresence } from './postgres/PgAgentPresence.js';
+import { PgServiceLevelQueries } from './postgres/PgServiceLevelQueries.js';
 
 /**
  * Every store the desk runs on, one implementation per engine behind the domain's ports: on the
@@ -54,9 +64,21 @@ export interface SupportStores {
   outbox(messenger: CustomerMessenger, options?: Pick<InMemoryDeliveryOptions, 'onError'>): CustomerDeliveries;
   /** The first-response due-time check's work: a scan of the tickets, or a partial index. */
   unsettledFirstResponses: UnsettledFirstResponses;
+  /** Agents' available/away and their consoles' heartbeats: documents, or the `agent_presence` table. */
+  presence: AgentPresenceStore;
+  /** The console's service-level lists (tickets at risk and breached): a scan, or partial indexes. */
+  serviceLevel: ServiceLevelQueries;
+  /**
+   * Outcome events for Insights, the figures of a date range, and the abandoned-conversation watch:
+   * day-rollup documents, or the `conversation_outcomes` table with SQL aggregates.
+   */
+  outcomes: OutcomeStore;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** Both engines' outcome store: append, query, watch, and a bulk append for imports and the bench. */
+export type OutcomeStore = ConversationOutcomes & InsightsQuery & ConversationWatch & { recordBatch(events: Parameters<ConversationOutcomes['record']>[0][]): Promise<void> };
 
 /** Everything on one DocumentStore: lowdb (one process) and the tests' memory store. */
 export function documentStores(documents: DocumentStore): SupportStores {
@@ -72,6 +94,9 @@ export function documentStores(documents: DocumentStore): SupportStores {
     scheduler,
     outbox: (messenger, options) => new InMemoryCustomerDeliveries(messenger, options),
     unsettledFirstResponses: new DocumentUnsettledFirstResponses(documents),
+    presence: new DocumentAgentPresence(documents),
+    serviceLevel: new DocumentServiceLevelQueries(documents),
+    outcomes: new DocumentConversationOutcomes(documents),
     ready: () => documents.ready(),
     close: async () => {
       await scheduler.stop();
@@ -108,6 +133,9 @@ export async function postgresStores(database: PgDatabase, logger?: Logger): Pro
       return outbox;
     },
     unsettledFirstResponses: new PgUnsettledFirstResponses(database),
+    presence: new PgAgentPresence(database),
+    serviceLevel: new PgServiceLevelQueries(database),
+    outcomes: new PgConversationOutcomes(database),
     ready: () => database.ready(),
     close: async () => {
       await scheduler.stop();

@@ -89,6 +89,20 @@ function blockProblems(block: KnownBlock, at: string, actionIds: Set<string>): P
           ];
         }),
       ];
+    case 'input': {
+      // The survey's comment box: a label (2000) and a plain-text input (max_length up to 3000).
+      const element = block.element;
+      if (element.type !== 'plain_text_input') return [`${at}: the renderers make only plain_text_input inputs, not ${element.type}`];
+      const id = element.action_id ?? '';
+      const duplicate = actionIds.has(id) ? [`${at} action_id ${id} is used twice`] : [];
+      actionIds.add(id);
+      return [
+        ...over(`${at} label`, block.label.text, 2000),
+        ...((element.max_length ?? 3000) > 3000 ? [`${at} max_length ${element.max_length} over 3000`] : []),
+        ...over(`${at} action_id`, id, 255),
+        ...duplicate,
+      ];
+    }
     default:
       return [`${at}: the renderers do not make ${block.type} blocks`];
   }

@@ -83,6 +83,7 @@ describe('agent console: static files', () => {
     ['/agent', 'text/html; charset=utf-8', '<title>Agent console'],
     ['/agent/', 'text/html; charset=utf-8', '<title>Agent console'],
     ['/agent/console.js', 'text/javascript; charset=utf-8', 'openStream'],
+    ['/agent/staffSession.js', 'text/javascript; charset=utf-8', 'export class StaffSession'],
     ['/agent/console.css', 'text/css; charset=utf-8', ':root'],
   ])('GET %s: content type, no-cache and a strict CSP', async (route, type, snippet) => {
     const res = await fetch(`${app.base}${route}`);
@@ -116,8 +117,10 @@ describe('agent console: static files', () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/\sstyle=|<style/);
     expect(html).not.toMatch(/\son[a-z]+=/);
-    const js = await (await fetch(`${app.base}/agent/console.js`)).text();
-    expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+    for (const script of ['console.js', 'staffSession.js']) {
+      const js = await (await fetch(`${app.base}/agent/${script}`)).text();
+      expect(js, script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+    }
   });
 });
 
@@ -192,7 +195,8 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
     const cardText = await card.textContent();
     expect(cardText).toContain('#1 in queue');
     expect(cardText).toContain('Asked for a person');
-    expect(cardText).toContain('in_scope / — / troubleshoot (82%)');
+    // The triage in words, not labels (issue 10, item 10).
+    expect(cardText).toContain('Our product — troubleshooting, fairly sure');
     expect(cardText).toContain('covered until 2027-01-31');
     expect(cardText).toContain(handoffId);
 
@@ -297,7 +301,7 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
     });
     const card = tab.locator('#waiting-list').getByRole('button', { name: /Sam Roe/ });
     await card.waitFor();
-    expect(await card.textContent()).toContain('out_of_scope / customer_network / troubleshoot');
+    expect(await card.textContent()).toContain("Customer's responsibility: the customer's network — troubleshooting");
     expect(await card.textContent()).toContain('Warranty: not checked');
     expect(await tab.locator('#queue-count').textContent()).toBe('1');
     expect(problems).toEqual([]);

@@ -65,7 +65,8 @@ describe('escalation: two failures in a row bring an offer, never a third clarif
     const { say, services } = await newBotConversation();
     expect(joined(await say('zzz qqq'))).toMatch(CLARIFY);
     const clear = await say('my outlook email account stopped receiving mails, the dvr is online fine');
-    expect(joined(clear)).toMatch(/outside what our technical support covers/i);
+    expect(joined(clear)).toMatch(/email/i);
+    expect(joined(clear)).not.toMatch(CLARIFY);
     expect(joined(clear)).not.toMatch(OFFER);
     // The count was reset by the clear message: one more unclear message is asked about, not escalated.
     const again = await say('zzz qqq');
@@ -82,6 +83,45 @@ describe('escalation: two failures in a row bring an offer, never a third clarif
     await say('my camera shows no video on channel 2, black screen');
     const replies = await say('No, still broken');
     expect(joined(replies)).toMatch(OFFER);
+    expect(await services.handoffs.list('waiting')).toEqual([]);
+  });
+
+  test('problems no guide fits count as unclear: the topic list once, then the offer, never the list three times', async () => {
+    const { say, services } = await newBotConversation();
+    const first = await say("it's doing the thing again");
+    expect(joined(first)).toMatch(/Which of these is closest/);
+    expect(joined(first)).not.toMatch(/That is one for our support/);
+    const second = await say('idk, the blinky thing');
+    expect(joined(second)).not.toMatch(/Which of these is closest/);
+    expect(joined(second)).toMatch(OFFER);
+    expect(await services.handoffs.list('waiting')).toEqual([]);
+  });
+
+  test('a second problem no guide fits, typed at the topic list, brings the offer too', async () => {
+    const { say } = await newBotConversation();
+    expect(joined(await say("it's doing the thing again"))).toMatch(/Which of these is closest/);
+    const second = await say('the thing on the wall keeps doing it again and again');
+    expect(joined(second)).not.toMatch(/Which of these is closest/);
+    expect(joined(second)).toMatch(OFFER);
+  });
+
+  test('a topic picked from the list is understood: the next unlisted problem gets the list, not the offer', async () => {
+    const { say } = await newBotConversation();
+    await say("it's doing the thing again");
+    const guide = await say('No video, video loss, or a black/blue screen on a channel');
+    expect(joined(guide)).toMatch(/please try these steps/);
+    await say('Yes, fixed');
+    const again = await say("it's doing the thing again");
+    expect(joined(again)).toMatch(/Which of these is closest/);
+    expect(joined(again)).not.toMatch(OFFER);
+  });
+
+  test('outside staffed hours the offer after two unclear messages is a ticket, not a person', async () => {
+    const { say, services } = await newBotConversation({ staffedHours: 'Mon-Fri 14:00-18:00' });
+    await say("it's doing the thing again");
+    const second = await say('idk, the blinky thing');
+    expect(joined(second)).toMatch(/ticket/i);
+    expect(buttons(second)).not.toContain('Talk to a person');
     expect(await services.handoffs.list('waiting')).toEqual([]);
   });
 });

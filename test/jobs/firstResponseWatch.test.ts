@@ -98,13 +98,14 @@ function describeFirstResponse(engine: string, open: () => Promise<SupportStores
 describeFirstResponse('embedded store', async () => documentStores(new MemoryDocumentStore()));
 describeFirstResponse('PostgreSQL', async () => postgresStores(await freshDatabase()), !available);
 
-test('the desk has three jobs: expiry hourly (first after 10 minutes), first-response checks and queue notices every minute', async () => {
+test('the desk has four jobs: expiry hourly (first after 10 minutes), first-response checks, queue notices and first-response warnings every minute', async () => {
   const stores = documentStores(new MemoryDocumentStore());
   const { jobs } = await deskWithJobs(stores);
   expect(jobs.jobs.map((j) => [j.name, j.everyMs, j.firstAfterMs])).toEqual([
     [JOB_NAMES.expiry, 3_600_000, 600_000],
     [JOB_NAMES.firstResponse, 60_000, undefined],
     [JOB_NAMES.queueNotices, 60_000, undefined],
+    [JOB_NAMES.firstResponseAtRisk, 60_000, undefined],
   ]);
   await stores.close();
 });

@@ -4,17 +4,22 @@ import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { AnswerReader, normaliseAnswer } from '../../src/domain/warranty/AnswerReader.js';
 import { KnowledgeError } from '../../src/knowledge/files.js';
-import { ANSWER_PHRASES_FILE, loadAnswerPhrases, parseAnswerPhrases, SHIPPED_ANSWER_PHRASES } from '../../src/knowledge/warrantyAnswers.js';
+import { loadKnowledge } from '../../src/knowledge/KnowledgeBase.js';
+import { ANSWER_PHRASES_FILE, answerPhrasesFile, loadAnswerPhrases, parseAnswerPhrases } from '../../src/knowledge/warrantyAnswers.js';
+import { KNOWLEDGE_DIR } from '../helpers/testBot.js';
 
+// Read from KNOWLEDGE_DIR like the rest of the knowledge (no bundled copy).
+const SHIPPED_ANSWER_PHRASES = await loadAnswerPhrases(answerPhrasesFile(KNOWLEDGE_DIR));
 const reader = new AnswerReader(SHIPPED_ANSWER_PHRASES);
 const temps: string[] = [];
 afterEach(async () => {
   await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-test('the shipped phrase file parses, and is what the dialog reads with', async () => {
+test('the shipped phrase file parses, and the knowledge base loads it from KNOWLEDGE_DIR for the dialog', async () => {
   const file = path.resolve(import.meta.dirname, '../..', ANSWER_PHRASES_FILE);
   expect(await loadAnswerPhrases(file)).toEqual(SHIPPED_ANSWER_PHRASES);
+  expect((await loadKnowledge(KNOWLEDGE_DIR)).answerPhrases).toEqual(SHIPPED_ANSWER_PHRASES);
   expect(SHIPPED_ANSWER_PHRASES.unknown.phrases.length).toBeGreaterThan(20);
 });
 

@@ -4,6 +4,7 @@ import { HandoffNotFoundError, HandoffStateError, type HandoffEventMeta } from '
 import { ETagConflictError, type DocumentStore } from '../../domain/ports/DocumentStore.js';
 import { handoffCardActivity, isHandoffCardAction } from './handoffCard.js';
 import type { StaffActivityRouter } from '../../bot/StaffActivityRouter.js';
+import type { ServiceLevelEvent, ServiceLevelListener } from '../../domain/tickets/ServiceLevel.js';
 export type { StaffActivityRouter };
 
 /** The part of HandoffService the Teams staff channel uses. */
@@ -54,6 +55,7 @@ const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 export class TeamsStaffChannel implements StaffActivityRouter {
   private readonly pending = new Set<Promise<void>>();
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeServiceLevel: (() => void) | undefined;
   private readonly channel: Partial<ConversationReference>;
   private lastClaimPrune = 0;
 
@@ -66,6 +68,8 @@ export class TeamsStaffChannel implements StaffActivityRouter {
     private readonly onError: (err: unknown, context: string) => void = () => undefined,
     /** The store every instance shares, for the claims; without it (one process) every event is posted here. */
     private readonly claims?: DocumentStore,
+    /** First responses at risk or breached: each is posted to the channel once (claimed as handoff events are). */
+    private readonly serviceLevel?: { subscribe(listener: ServiceLevelListener): () => void },
   ) {
     if (!channel.conversation.id) throw new Error('TeamsStaffChannel: the staff conversation reference has no conversation.id');
     this.channel = channel as unknown as Partial<ConversationReference>;
@@ -74,12 +78,15 @@ export class TeamsStaffChannel implements StaffActivityRouter {
   /** Starts listening to handoff events; stop() (or the returned function) ends it. */
   start(): () => void {
     this.unsubscribe ??= this.handoffs.subscribe((event, meta) => this.track(this.onEvent(event, meta), `${event.type} event`));
+    this.unsubscribeServiceLevel ??= this.serviceLevel?.subscribe((event, meta) => this.track(this.onServiceLevel(event, meta), `${event.type} event`));
     return () => this.stop();
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeServiceLevel?.();
+    this.unsubscribeServiceLevel = undefined;
   }
 
   /** Resolves when every post started by a handoff event has finished (tests, graceful shutdown). */
@@ -163,6 +170,12 @@ export class TeamsStaffChannel implements StaffActivityRouter {
     }
   }
 
+  /** A ticket at risk of missing its first response, or past it: a message at the top of the channel, once. */
+  private async onServiceLevel(event: ServiceLevelEvent, meta: HandoffEventMeta): Promise<void> {
+    if (!(await this.claim(meta))) return;
+    await this.poster.startThread(this.channel, { type: ActivityTypes.Message, text: serviceLevelText(event) });
+  }
+
   private async replyInThread(handoffId: string, text: string, meta: HandoffEventMeta, textFormat?: 'plain'): Promise<void> {
     const thread = await this.threadOf(handoffId);
     if (thread && (await this.claim(meta))) await this.poster.reply(thread, { type: ActivityTypes.Message, text, ...(textFormat ? { textFormat } : {}) });
@@ -217,6 +230,16 @@ export class TeamsStaffChannel implements StaffActivityRouter {
       .finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
+}
+
+/** Our own words and ids only: nothing the customer wrote goes into the channel here. */
+export function serviceLevelText(event: ServiceLevelEvent): string {
+  const due = `${event.due.slice(0, 16).replace('T', ' ')} UTC`;
+  if (event.type === 'first_response_at_risk') {
+    const minutes = Math.max(0, Math.round((Date.parse(event.due) - Date.parse(event.at)) / 60_000));
+    return `⚠️ Ticket ${event.ticketId} has had no response from staff and its first response is due at ${due} (in about ${minutes} minutes). Please pick it up in the agent console.`;
+  }
+  return `🔴 Ticket ${event.ticketId} missed its first-response time (due ${due}): nobody from staff has responded yet. Please pick it up in the agent console.`;
 }
 
 function staffErrorText(err: HandoffStateError | HandoffNotFoundError): string {

@@ -1,4 +1,5 @@
 import { deflateRawSync, deflateSync } from 'node:zlib';
+import { DEFAULT_VENDOR_NAME } from '../../domain/Vendor.js';
 
 /**
  * The Teams app package, made without dependencies: the manifest with the app id filled in, two
@@ -6,10 +7,17 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
  */
 
 const PLACEHOLDER = /\$\{\{\s*MICROSOFT_APP_ID\s*\}\}/g;
+const VENDOR = /\$\{\{\s*VENDOR_NAME\s*\}\}/g;
 
-/** The manifest with every `${{MICROSOFT_APP_ID}}` replaced; throws when a placeholder is left. */
-export function fillManifest(template: string, appId: string): string {
-  const filled = template.replace(PLACEHOLDER, appId);
+/** JSON string content: the vendor's name goes inside quoted strings of the template. */
+const jsonStringContent = (text: string) => JSON.stringify(text).slice(1, -1);
+
+/**
+ * The manifest with every `${{MICROSOFT_APP_ID}}` and `${{VENDOR_NAME}}` replaced (the app's name
+ * and description speak for the vendor, as the bot does); throws when a placeholder is left.
+ */
+export function fillManifest(template: string, appId: string, vendorName: string = DEFAULT_VENDOR_NAME): string {
+  const filled = template.replace(PLACEHOLDER, appId).replace(VENDOR, jsonStringContent(vendorName));
   const left = /\$\{\{[^}]*\}\}/.exec(filled);
   if (left) throw new Error(`teamsPackage: the manifest has a placeholder nobody fills: ${left[0]}`);
   const manifest = JSON.parse(filled) as { id?: string; bots?: Array<{ botId?: string }> };
@@ -118,9 +126,9 @@ export function zip(files: ReadonlyArray<{ name: string; data: Buffer }>, date =
 }
 
 /** The three files of the package, ready to zip. */
-export function teamsAppFiles(manifestTemplate: string, appId: string) {
+export function teamsAppFiles(manifestTemplate: string, appId: string, vendorName?: string) {
   return [
-    { name: 'manifest.json', data: Buffer.from(fillManifest(manifestTemplate, appId), 'utf8') },
+    { name: 'manifest.json', data: Buffer.from(fillManifest(manifestTemplate, appId, vendorName), 'utf8') },
     { name: 'color.png', data: colorIcon() },
     { name: 'outline.png', data: outlineIcon() },
   ];

@@ -1,6 +1,8 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { shorten } from '../../../dialogs/rendering/textLimits.js';
 import type { Handoff } from '../../domain/handoff/Handoff.js';
+import { triageInWords } from '../../domain/triageInWords.js';
+import type { WarrantyCheckResult } from '../../domain/tickets/Ticket.js';
 
 /** What the staff card's Accept button submits; the Teams staff channel routes on `handoffAction`. */
 export interface HandoffCardAction {
@@ -12,6 +14,14 @@ const REASONS: Record<Handoff['reason'], string> = {
   asked: 'The customer asked for a person',
   not_helping: 'The bot could not help (twice)',
   negative_sentiment: 'The customer is upset',
+};
+
+/** A warranty status as staff read it: a conditional answer is not "covered" until they check. */
+const WARRANTY_WORDS: Record<WarrantyCheckResult['status'], string> = {
+  covered: 'covered',
+  conditional: 'covered if confirmed',
+  not_covered: 'not covered',
+  expired: 'expired',
 };
 
 /** The last transcript lines shown on the card; the whole transcript is in the agent console. */
@@ -42,12 +52,14 @@ export function handoffCardActivity(handoff: Handoff, position?: number): Partia
   const facts: Array<[string, string]> = [['Reason', REASONS[handoff.reason]]];
   if (position !== undefined) facts.push(['Queue', `number ${position}`]);
   if (handoff.triage) {
-    const t = handoff.triage;
-    facts.push(['Triage', `${t.scope}${t.clause ? ` / ${t.clause}` : ''}, ${t.intent} (${Math.round(t.confidence * 100)}%)`]);
+    facts.push(['Triage', triageInWords(handoff.triage)]);
+    if (handoff.triage.language) facts.push(['Language', handoff.triage.language]);
   }
   if (handoff.warranty) {
     const w = handoff.warranty;
-    facts.push(['Warranty', `${w.model} ${w.serial}: ${w.status.replace('_', ' ')}${w.coveredUntil ? ` until ${w.coveredUntil}` : ''}${w.chargeable ? ', chargeable' : ''}`]);
+    facts.push(['Warranty', `${w.model} ${w.serial}: ${WARRANTY_WORDS[w.status]}${w.coveredUntil ? ` until ${w.coveredUntil}` : ''}${w.chargeable ? ', chargeable' : ''}`]);
+    // What the customer could not tell: staff check these before the warranty applies.
+    if (w.toVerify && w.toVerify.length > 0) facts.push(['To verify', w.toVerify.map((v) => shorten(v, LINE_MAX)).join('; ')]);
   }
   facts.push(['Requested', `${handoff.requestedAt.slice(0, 16).replace('T', ' ')} UTC`]);
   const recent = handoff.transcript

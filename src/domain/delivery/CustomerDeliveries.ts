@@ -1,8 +1,11 @@
 import type { MessageSender } from '../ports/CustomerMessenger.js';
 import type { ConversationAddress } from '../tickets/Ticket.js';
 
-/** What a proactive message is about: its outcome is recorded there. */
-export type DeliverySubject = { kind: 'handoff'; handoffId: string } | { kind: 'ticket'; ticketId: string };
+/**
+ * What a proactive message is about: its outcome is recorded there. A `survey` message is the
+ * satisfaction survey: the channel draws it as rating buttons that post `surveyId` back.
+ */
+export type DeliverySubject = { kind: 'handoff'; handoffId: string } | { kind: 'ticket'; ticketId: string } | { kind: 'survey'; surveyId: string };
 
 /** One message for one customer's conversation. Plain JSON, so a database-backed queue can store it. */
 export interface Delivery {

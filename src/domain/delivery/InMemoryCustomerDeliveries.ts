@@ -224,6 +224,7 @@ export class InMemoryCustomerDeliveries implements CustomerDeliveries {
 
   private send(delivery: Delivery): Promise<void> {
     try {
+      if (delivery.subject.kind === 'survey') return this.messenger.send(delivery.address, delivery.text, undefined, { surveyId: delivery.subject.surveyId });
       return delivery.from ? this.messenger.send(delivery.address, delivery.text, delivery.from) : this.messenger.send(delivery.address, delivery.text);
     } catch (err) {
       // A messenger that throws instead of rejecting is a failed attempt all the same.

@@ -25,6 +25,8 @@ export interface Handoff {
   acceptedAt?: string;
   closedAt?: string;
   agent?: string;
+  /** The name the customer was shown for the agent who accepted (the staff token's display name). */
+  agentDisplayName?: string;
   /** Set when the agent turned the handoff into a ticket. */
   ticketId?: string;
   /**

@@ -8,6 +8,7 @@ import type { Handoff, HandoffEvent, HandoffStatus } from './Handoff.js';
 import { handoffIdOf } from './Handoff.js';
 import { HandoffAlreadyOpenError, type HandoffStore } from './HandoffStore.js';
 import type { StaffedHours } from './StaffedHours.js';
+import type { OutcomeRecorder } from '../insights/OutcomeRecorder.js';
 
 /** A handoff keeps at most this many transcript lines (the oldest go first): bounded in storage. */
 export const MAX_HANDOFF_TRANSCRIPT_LINES = 500;
@@ -25,7 +26,9 @@ export type HandoffRequestResult =
   /** The conversation already has an open handoff; position is 0 when an agent has accepted it. */
   | { kind: 'already'; handoff: Handoff; position: number }
   /** Outside staffed hours: nothing was queued (the bot offers a ticket instead). */
-  | { kind: 'closed_hours'; nextOpening: Date };
+  | { kind: 'closed_hours'; nextOpening: Date }
+  /** In staffed hours, but no agent is available (presence): nothing was queued (the bot offers a ticket instead). */
+  | { kind: 'nobody_available' };
 
 /** The slice of the ticket service a handoff needs. */
 export interface TicketOpener {
@@ -40,6 +43,15 @@ export interface HandoffServiceOptions {
    * handoff and emitted as `delivery_failed`. Default: ignored.
    */
   onError?: (err: unknown, context: string) => void;
+  /**
+   * Whether an agent is there to take the customer (AgentPresence); without it, staffed hours
+   * alone decide. Asked only in staffed hours, before queueing.
+   */
+  presence?: { anyoneAvailable(): Promise<boolean> };
+  /** At most this many active chats per agent (AGENT_MAX_ACTIVE_CHATS); without it, no limit. */
+  maxActiveChatsPerAgent?: number;
+  /** Where handoffs, their acceptance (with the queue wait) and their close are recorded for Insights. */
+  outcomes?: Pick<OutcomeRecorder, 'record'>;
 }
 
 /** The handoff is not in a state that allows the action (the staff API answers 409). */
@@ -99,6 +111,7 @@ export type HandoffListener = (event: HandoffEvent, meta: HandoffEventMeta) => v
  */
 export class HandoffService {
   private readonly running = new Map<string, Promise<unknown>>();
+  private readonly closedByStaff = new Set<(closed: Handoff) => Promise<unknown>>();
 
   constructor(
     private readonly store: HandoffStore,
@@ -116,6 +129,15 @@ export class HandoffService {
   }
 
   /**
+   * Whether a person could join a chat now: staffed hours, and (with presence) an agent available.
+   * Asked before offering a person, so the customer is not offered one nobody can be.
+   */
+  async personCanJoin(): Promise<boolean> {
+    if (!this.hours.isOpen(this.clock())) return false;
+    return !this.options.presence || (await this.options.presence.anyoneAvailable());
+  }
+
+  /**
    * Puts the customer in the queue, or says they already are, or (outside staffed hours) says when
    * staff are back without queueing. The bot tells the customer the result in its own reply.
    */
@@ -125,7 +147,15 @@ export class HandoffService {
         const existing = await this.openFor(input.conversationKey);
         if (existing) return this.already(existing);
         const now = this.clock();
-        if (!this.hours.isOpen(now)) return { kind: 'closed_hours', nextOpening: this.hours.nextOpening(now) };
+        if (!this.hours.isOpen(now)) {
+          // Nobody staffed: the bot offers a ticket instead, counted as an after-hours handoff.
+          await this.options.outcomes?.record(input.conversationKey, { kind: 'handoff', trigger: 'after_hours', handoffId: null });
+          return { kind: 'closed_hours', nextOpening: this.hours.nextOpening(now) };
+        }
+        if (this.options.presence && !(await this.options.presence.anyoneAvailable())) {
+          await this.options.outcomes?.record(input.conversationKey, { kind: 'handoff', trigger: 'after_hours', handoffId: null });
+          return { kind: 'nobody_available' };
+        }
         const handoff = await this.newHandoff(input, now);
         try {
           await this.store.create(handoff);
@@ -140,6 +170,7 @@ export class HandoffService {
         }
         const position = (await this.position(handoff.id)) ?? 1;
         await this.emit({ type: 'queued', handoff, position });
+        await this.options.outcomes?.record(handoff.conversationKey, { kind: 'handoff', trigger: handoff.reason, handoffId: handoff.id });
         return { kind: 'queued', handoff, position, estimatedWaitMinutes: this.estimateMinutes(position) };
       }
     });
@@ -193,6 +224,7 @@ export class HandoffService {
     }
     if (!closed) return null;
     await this.emit({ type: 'closed', handoff: closed });
+    await this.options.outcomes?.record(closed.conversationKey, { kind: 'handoff_closed', handoffId: closed.id });
     await this.tellQueueMoved(before);
     return closed;
   }
@@ -218,21 +250,33 @@ export class HandoffService {
   }
 
   /**
-   * An agent takes a waiting customer: the customer is told who joined, the queue behind moves up.
-   * Resolves once the change is stored; the messages are only enqueued.
+   * An agent takes a waiting customer: the customer is told who joined (by `displayName`, else the
+   * agent's name), the queue behind moves up. Refused with AgentChatLimitError when the agent has
+   * `maxActiveChatsPerAgent` active chats already (checked atomically with the change). Resolves
+   * once the change is stored; the messages are only enqueued.
    */
-  async accept(id: string, agent: string): Promise<Handoff> {
+  async accept(id: string, agent: string, displayName?: string): Promise<Handoff> {
     const before = await this.waitingQueue();
     const at = this.clock().toISOString();
-    const accepted = await this.mustUpdate('accept', id, (h) => {
+    const change = (h: Handoff): Handoff => {
       if (h.status !== 'waiting') {
         const by = h.status === 'active' && h.agent ? ` (accepted by ${h.agent})` : '';
         throw new HandoffStateError(`HandoffService.accept(): handoff ${h.id} is ${h.status}${by}, not waiting`, h.id, h.status);
       }
-      return { ...h, status: 'active', acceptedAt: at, agent };
-    });
+      return { ...h, status: 'active', acceptedAt: at, agent, ...(displayName ? { agentDisplayName: displayName } : {}) };
+    };
+    const limit = this.options.maxActiveChatsPerAgent;
+    const accepted =
+      limit === undefined
+        ? await this.mustUpdate('accept', id, change)
+        : await this.store.updateWithinAgentLimit(id, agent, limit, change).then((h) => {
+            if (!h) throw new HandoffNotFoundError('accept', id);
+            return h;
+          });
     await this.emit({ type: 'accepted', handoff: accepted });
-    this.sendTo(accepted, `${agent} from our support team has joined. You're now chatting with a person.`);
+    const waitSeconds = Math.max(0, Math.round((Date.parse(at) - Date.parse(accepted.requestedAt)) / 1000));
+    await this.options.outcomes?.record(accepted.conversationKey, { kind: 'handoff_accepted', handoffId: accepted.id, waitSeconds });
+    this.sendTo(accepted, `${displayName ?? agent} from our support team has joined. You're now chatting with a person.`);
     await this.tellQueueMoved(before);
     return accepted;
   }
@@ -264,10 +308,10 @@ export class HandoffService {
   /**
    * A staff member writes to the customer of an active handoff (any staff member may; the line
    * records who). The line is recorded at once with `delivery: { state: 'pending' }` and the message
-   * enqueued `from` the agent (the widget shows their name); its outcome updates the line later
-   * (`delivered`, or `failed` with the reason).
+   * enqueued `from` the agent (the widget shows their name: `displayName`, else the agent's name);
+   * its outcome updates the line later (`delivered`, or `failed` with the reason).
    */
-  async agentMessage(id: string, agent: string, text: string): Promise<Handoff> {
+  async agentMessage(id: string, agent: string, text: string, displayName?: string): Promise<Handoff> {
     const deliveryId = randomUUID();
     const line: TranscriptLine = { at: this.clock().toISOString(), from: 'agent', text, agent, delivery: { id: deliveryId, state: 'pending' } };
     const updated = await this.mustUpdate('agentMessage', id, (h) => {
@@ -277,7 +321,7 @@ export class HandoffService {
       return { ...h, transcript: capTranscript([...h.transcript, line]) };
     });
     await this.emit({ type: 'message', handoffId: id, line });
-    this.sendTo(updated, text, deliveryId, { name: agent });
+    this.sendTo(updated, text, deliveryId, { name: displayName ?? agent });
     return updated;
   }
 
@@ -285,7 +329,7 @@ export class HandoffService {
    * Ends a waiting or active handoff: the customer is told they are back with the bot (with the
    * agent's note, when given), and a waiting queue behind it moves up. The messages are only enqueued.
    */
-  async close(id: string, agent: string, note?: string): Promise<Handoff> {
+  async close(id: string, agent: string, note?: string, displayName?: string): Promise<Handoff> {
     const before = await this.waitingQueue();
     const at = this.clock().toISOString();
     const trimmedNote = note?.trim() || undefined;
@@ -295,10 +339,30 @@ export class HandoffService {
       return { ...h, status: 'closed', closedAt: at, agent: h.agent ?? agent, transcript: capTranscript([...h.transcript, ...lines]) };
     });
     await this.emit({ type: 'closed', handoff: closed });
-    const message = `${agent} has closed the chat and you're back with the support bot.${trimmedNote ? ` Note from ${agent}: ${trimmedNote}` : ''}`;
+    await this.options.outcomes?.record(closed.conversationKey, { kind: 'handoff_closed', handoffId: closed.id });
+    const name = displayName ?? agent;
+    const message = `${name} has closed the chat and you're back with the support bot.${trimmedNote ? ` Note from ${name}: ${trimmedNote}` : ''}`;
     this.sendTo(closed, message);
+    // After the closing message is queued: what they send (the satisfaction survey) arrives after it.
+    for (const listener of this.closedByStaff) {
+      try {
+        await listener(closed);
+      } catch (err) {
+        this.options.onError?.(err, `after close of ${closed.id}`);
+      }
+    }
     await this.tellQueueMoved(before);
     return closed;
+  }
+
+  /**
+   * Told after staff closed a handoff, once the customer's closing message is queued (not after the
+   * customer cancelled). Awaited by `close`; one that throws is reported to `onError` and the close
+   * stands. Until the returned function is called.
+   */
+  afterStaffClose(listener: (closed: Handoff) => Promise<unknown>): () => void {
+    this.closedByStaff.add(listener);
+    return () => this.closedByStaff.delete(listener);
   }
 
   /**

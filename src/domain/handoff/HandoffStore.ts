@@ -20,6 +20,22 @@ export class HandoffAlreadyOpenError extends Error {
 }
 
 /**
+ * An agent already has as many active chats as allowed (AGENT_MAX_ACTIVE_CHATS): accepting another
+ * is refused (the staff API answers 409 with this message).
+ */
+export class AgentChatLimitError extends Error {
+  constructor(
+    readonly where: string,
+    readonly agent: string,
+    readonly active: number,
+    readonly max: number,
+  ) {
+    super(`${where}: ${agent} already has ${active} active chat${active === 1 ? '' : 's'} (the limit is ${max}); close one before accepting another`);
+    this.name = 'AgentChatLimitError';
+  }
+}
+
+/**
  * The handoffs port the domain owns: on the DocumentStore (lowdb, memory) or a PostgreSQL table.
  * At most one open (waiting or active) handoff per conversation is the store's invariant, kept
  * across processes: `create` rejects a second one with HandoffAlreadyOpenError.
@@ -41,6 +57,14 @@ export interface HandoffStore {
    * concurrent updates each sees the other's result: two agents accepting at once, one wins.
    */
   update(id: string, change: (handoff: Handoff) => Handoff): Promise<Handoff | null>;
+  /**
+   * `update` for an agent taking a handoff: in the same atomic step, counts the agent's active
+   * handoffs other than this one and rejects with AgentChatLimitError when there are `maxActive`
+   * or more (nothing is written). Accepts of one agent are serialised with each other (an advisory
+   * lock in the accept's transaction on PostgreSQL; one process owns the embedded store), so two
+   * accepts at the limit, on any instances, cannot both pass.
+   */
+  updateWithinAgentLimit(id: string, agent: string, maxActive: number, change: (handoff: Handoff) => Handoff): Promise<Handoff | null>;
   /** Handoffs (all, or of one status), oldest request first (requestedAt, then id). */
   list(status?: HandoffStatus): Promise<Handoff[]>;
   /**

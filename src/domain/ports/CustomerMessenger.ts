@@ -1,3 +1,4 @@
+import type { SurveyInvite } from '../insights/SatisfactionSurvey.js';
 import type { ConversationAddress } from '../tickets/Ticket.js';
 
 /**
@@ -11,8 +12,11 @@ import type { ConversationAddress } from '../tickets/Ticket.js';
  * the report of a final failure.
  */
 export interface CustomerMessenger {
-  /** `from`: a person the message is from (an agent's line); without it the message is the bot's. */
-  send(address: ConversationAddress, text: string, from?: MessageSender): Promise<void>;
+  /**
+   * `from`: a person the message is from (an agent's line); without it the message is the bot's.
+   * `survey`: the message is the satisfaction survey, drawn as the channel's rating buttons (`text` is its words).
+   */
+  send(address: ConversationAddress, text: string, from?: MessageSender, survey?: SurveyInvite): Promise<void>;
 }
 
 /** Who a proactive message is from when it is not the bot: the widget shows the agent's name and avatar. */

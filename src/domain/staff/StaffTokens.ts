@@ -4,6 +4,8 @@ import { z } from 'zod';
 /** What is stored for one token: never the token itself, only its SHA-256 (the document id). */
 export interface StaffTokenRecord {
   name: string;
+  /** What customers see on the agent's messages ("Dana Lee"); the name when absent. */
+  displayName?: string;
   createdAt: string;
   revokedAt?: string;
 }
@@ -23,6 +25,14 @@ export const StaffNameSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
   .regex(/^[a-z0-9][a-z0-9._-]{1,39}$/i, 'must be 2–40 characters: letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** The agent's name as customers see it: plain text, one line, 1–60 characters. */
+export const StaffDisplayNameSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(60, 'must be at most 60 characters')
+  .regex(/^[^\p{Cc}\p{Cf}<>]+$/u, 'must be plain text on one line (no control characters or < >)');
+
 /** Every token starts with this, so a leaked one is recognisable (secret scanners, logs). */
 export const STAFF_TOKEN_PREFIX = 'cst_';
 /** 32 random bytes in base64url are 43 characters. */
@@ -35,6 +45,7 @@ export function hashStaffToken(token: string): string {
 
 export interface StaffTokenInfo {
   name: string;
+  displayName?: string;
   createdAt: string;
   revokedAt?: string;
 }
@@ -50,21 +61,43 @@ export class StaffTokens {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Creates a token for `name` and returns its plaintext: the only time it is ever available. */
-  async create(name: string): Promise<string> {
+  /**
+   * Creates a token for `name` and returns its plaintext: the only time it is ever available.
+   * `displayName` is what customers see on the agent's messages; without it, the display name of
+   * the staff member's other live tokens (if any), else the name.
+   */
+  async create(name: string, displayName?: string): Promise<string> {
     const parsed = StaffNameSchema.safeParse(name);
     if (!parsed.success) throw new StaffNameError(name, parsed.error.issues[0]?.message ?? 'invalid');
+    const shown = displayName === undefined ? await this.displayNameOf(parsed.data) : parseDisplayName(displayName);
     const token = `${STAFF_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    await this.store.create(hashStaffToken(token), { name: parsed.data, createdAt: this.now().toISOString() });
+    await this.store.create(hashStaffToken(token), { name: parsed.data, ...(shown ? { displayName: shown } : {}), createdAt: this.now().toISOString() });
     return token;
   }
 
   /** The staff member a token belongs to, or null when it is malformed, unknown or revoked. */
-  async verify(token: string | undefined | null): Promise<{ name: string } | null> {
+  async verify(token: string | undefined | null): Promise<{ name: string; displayName?: string } | null> {
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
     const record = await this.store.get(hashStaffToken(token));
     if (!record || record.revokedAt) return null;
-    return { name: record.name };
+    return { name: record.name, ...(record.displayName ? { displayName: record.displayName } : {}) };
+  }
+
+  /** Sets the display name on every live token of `name`; resolves with how many tokens changed. */
+  async setDisplayName(name: string, displayName: string): Promise<number> {
+    const shown = parseDisplayName(displayName);
+    let changed = 0;
+    for (const { hash, record } of await this.store.all()) {
+      if (record.name !== name || record.revokedAt) continue;
+      await this.store.put(hash, { ...record, displayName: shown });
+      changed += 1;
+    }
+    return changed;
+  }
+
+  /** The display name a staff member's live tokens carry, if any. */
+  private async displayNameOf(name: string): Promise<string | undefined> {
+    return (await this.store.all()).find(({ record }) => record.name === name && !record.revokedAt && record.displayName)?.record.displayName;
   }
 
   /** Revokes every live token of `name`; resolves with how many were revoked. */
@@ -82,8 +115,24 @@ export class StaffTokens {
   /** Names and dates only, oldest first; never hashes or tokens. */
   async list(): Promise<StaffTokenInfo[]> {
     return (await this.store.all())
-      .map(({ record }) => ({ name: record.name, createdAt: record.createdAt, ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}) }))
+      .map(({ record }) => ({ name: record.name, ...(record.displayName ? { displayName: record.displayName } : {}), createdAt: record.createdAt, ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}) }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  }
+}
+
+function parseDisplayName(displayName: string): string {
+  const parsed = StaffDisplayNameSchema.safeParse(displayName);
+  if (!parsed.success) throw new StaffDisplayNameError(displayName, parsed.error.issues[0]?.message ?? 'invalid');
+  return parsed.data;
+}
+
+export class StaffDisplayNameError extends Error {
+  constructor(
+    readonly displayName: string,
+    reason: string,
+  ) {
+    super(`StaffTokens: display name ${JSON.stringify(displayName.slice(0, 80))} ${reason}`);
+    this.name = 'StaffDisplayNameError';
   }
 }
 

@@ -94,6 +94,8 @@ export interface Ticket {
   firstResponseAt?: string;
   /** Set once, by the due-time check, when no staff response came by `firstResponseDue` (history: `first_response_breached`). */
   firstResponseBreachedAt?: string;
+  /** Set once, by the service-level warning (ServiceLevel.warn), when the due time was near and nobody had responded. */
+  firstResponseWarnedAt?: string;
   assignee?: string;
   createdAt: string;
   updatedAt: string;

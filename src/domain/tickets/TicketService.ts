@@ -3,6 +3,7 @@ import { conversationKeyOf, type CustomerDeliveries, type DeliveryEvent } from '
 import type { Actor, Ticket, TicketChange, TicketCustomer, TicketDraft, TicketFilter, TicketPage, TicketPriority, TicketStatus, TranscriptLine } from './Ticket.js';
 import { decodeTicketCursor, encodeTicketCursor, searchWords, type TicketQuery } from './ticketQuery.js';
 import type { TicketStore } from './TicketStore.js';
+import type { OutcomeRecorder } from '../insights/OutcomeRecorder.js';
 
 /** A ticket keeps the last this-many transcript lines: enough for staff, bounded in storage. */
 export const MAX_TRANSCRIPT_LINES = 200;
@@ -91,11 +92,15 @@ export function findTicketIds(text: string): string[] {
  * Pure domain: storage and the outbox are ports, time is an injected clock.
  */
 export class TicketService {
+  private readonly resolvedListeners = new Set<{ listener: (ticket: Ticket) => Promise<unknown>; onError: ((err: unknown) => void) | undefined }>();
+
   constructor(
     private readonly store: TicketStore,
     private readonly deliveries: CustomerDeliveries,
     private readonly clock: () => Date,
     private readonly serviceLevel: ServiceLevel = { firstResponseHours: 2 },
+    /** Where tickets opened and resolved are recorded for Insights. */
+    private readonly outcomes?: Pick<OutcomeRecorder, 'record'>,
   ) {
     // For the life of the service (as the outbox): every outcome of a ticket's notification is recorded.
     deliveries.subscribe((event) => (event.subject.kind === 'ticket' ? this.recordDelivery(event.subject.ticketId, event) : undefined));
@@ -130,6 +135,7 @@ export class TicketService {
       };
       try {
         await this.store.create(ticket);
+        await this.outcomes?.record(ticketConversationKey(ticket), { kind: 'ticket_opened', ticketId: ticket.id });
         return ticket;
       } catch (err) {
         // Only a taken id (a reset sequence) is worth another number; anything else is a real failure.
@@ -216,6 +222,8 @@ export class TicketService {
     if (!updated) return null;
     const statusChange = changes.find((c) => c.what === 'status');
     if (statusChange) this.notify(updated, statusMessage(updated));
+    if (statusChange?.to === 'resolved') await this.tellResolved(updated);
+    if (statusChange?.to === 'resolved') await this.outcomes?.record(ticketConversationKey(updated), { kind: 'ticket_resolved', ticketId: updated.id });
     return updated;
   }
 
@@ -253,6 +261,27 @@ export class TicketService {
     }));
   }
 
+  /**
+   * Told after staff resolved a ticket, once the customer's status message is queued (so what they
+   * send, the satisfaction survey, arrives after it). Awaited by `update`; one that throws does not
+   * undo the change (it is stored): the error is given to `onError`. Until the returned function is called.
+   */
+  afterResolved(listener: (ticket: Ticket) => Promise<unknown>, onError?: (err: unknown) => void): () => void {
+    const entry = { listener, onError };
+    this.resolvedListeners.add(entry);
+    return () => this.resolvedListeners.delete(entry);
+  }
+
+  private async tellResolved(ticket: Ticket): Promise<void> {
+    for (const { listener, onError } of this.resolvedListeners) {
+      try {
+        await listener(ticket);
+      } catch (err) {
+        onError?.(err);
+      }
+    }
+  }
+
   /** Enqueues a message for the ticket's customer; a ticket without a conversation address has nobody to tell. */
   private notify(ticket: Ticket, message: string): void {
     if (!ticket.address) return;
@@ -286,6 +315,11 @@ export class TicketService {
       return { ...rest, history: [...current.history, { at, by: 'bot', what: 'notification_delivered' }] };
     });
   }
+}
+
+/** The conversation a ticket came from ("<channelId>/<conversationId>"); one of its own when it has no address. */
+export function ticketConversationKey(ticket: Pick<Ticket, 'id' | 'address' | 'customer'>): string {
+  return ticket.address ? conversationKeyOf(ticket.address) : `${ticket.customer.channelId}/ticket:${ticket.id}`;
 }
 
 function statusMessage(ticket: Ticket): string {

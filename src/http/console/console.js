@@ -2,7 +2,8 @@
 // Every piece of data comes from the staff API with the bearer token kept in sessionStorage.
 // User text is only ever set with textContent or text nodes (never parsed as HTML), so nothing a customer types can run.
 
-const TOKEN_KEY = 'camsupport.staffToken';
+import { $, notify, reportError, StaffSession } from './staffSession.js';
+
 const TICKET_STATUSES = ['open', 'in_progress', 'waiting_customer', 'resolved', 'closed'];
 const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const PAGE_SIZE = 20;
@@ -17,21 +18,8 @@ const REASONS = {
   negative_sentiment: 'Customer upset',
 };
 
-/** @param {string} id */
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-
-class ApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
 const state = {
-  /** @type {string | null} */ token: null,
-  /** @type {{ name: string } | null} */ me: null,
+  /** @type {{ name: string, displayName: string } | null} */ me: null,
   /** @type {any[]} */ waiting: [],
   /** @type {any[]} */ active: [],
   /** @type {string | null} */ handoffId: null,
@@ -43,7 +31,16 @@ const state = {
   tickets: { page: 1, /** @type {(string | null)[]} */ cursors: [null], /** @type {string | null} */ nextCursor: null, /** @type {any[]} */ items: [], loaded: false },
   /** @type {string | null} */ ticketId: null,
   /** @type {any} */ ticket: null,
+  /** Canned replies from GET /api/canned-replies. @type {any[]} */ canned: [],
+  /** GET /api/presence: mine, everybody's, and whether customers are offered a person. @type {any} */ presence: null,
+  /** GET /api/service-level: tickets due soon and breached. @type {any} */ sla: null,
+  /** Heartbeat and service-level refresh timers while signed in. @type {number[]} */ timers: [],
+  /** What the server offers besides the queue and tickets (GET /api/console-features). */ features: { presence: false, serviceLevel: false },
 };
+/** The console tells the server it is still open this often (the server's timeout is a few minutes). */
+const HEARTBEAT_EVERY_MS = 30000;
+/** The service-level list is re-read this often (time moves tickets into "due soon" without an event). */
+const SLA_REFRESH_EVERY_MS = 60000;
 
 // ---------------------------------------------------------------------------------------------
 // DOM helpers
@@ -73,23 +70,6 @@ function show(node, visible) {
   node.hidden = !visible;
 }
 
-/** @param {string} text @param {'ok' | 'error' | 'info'} [kind] */
-let noticeTimer = 0;
-function notify(text, kind = 'info') {
-  const notice = $('notice');
-  notice.textContent = text;
-  notice.className = `notice ${kind}`;
-  window.clearTimeout(noticeTimer);
-  if (kind !== 'error' && text) noticeTimer = window.setTimeout(() => notify(''), 6000);
-}
-
-/** @param {unknown} err */
-function reportError(err) {
-  if (err instanceof ApiError && err.status === 401) return; // signOut already said so
-  const message = err instanceof Error ? err.message : String(err);
-  notify(message || 'Something went wrong.', 'error');
-}
-
 /** @param {string | undefined | null} iso */
 function when(iso) {
   if (!iso) return '—';
@@ -116,16 +96,29 @@ function ago(iso) {
 /** @param {any} triage */
 function triageText(triage) {
   if (!triage) return 'not triaged';
-  const parts = [triage.scope, triage.clause ?? '—', triage.intent];
-  const confidence = typeof triage.confidence === 'number' ? ` (${Math.round(triage.confidence * 100)}%)` : '';
-  return `${parts.join(' / ')}${confidence}`;
+  // In words, as src/domain/triageInWords.ts says it on the Teams card.
+  /** @type {Record<string, string>} */
+  const scopes = { in_scope: 'Our product', out_of_scope: "Customer's responsibility", advice_only: 'Advice only (firewall / filter rules)', needs_diagnosis: 'Network symptom: check our device first', off_topic: 'Not a support question' };
+  /** @type {Record<string, string>} */
+  const clauses = { third_party_equipment: "other manufacturers' equipment", applications: 'applications (email, web hosting, file sharing)', customer_network: "the customer's network", data_backup: 'backups and lost data' };
+  /** @type {Record<string, string>} */
+  const intents = { troubleshoot: 'troubleshooting', warranty: 'warranty', ticket_status: 'ticket status', human: 'asked for a person', greeting: 'greeting', other: 'other' };
+  const scope = scopes[triage.scope] ?? String(triage.scope);
+  const what = triage.clause ? `${scope}: ${clauses[triage.clause] ?? triage.clause}` : scope;
+  const c = typeof triage.confidence === 'number' ? triage.confidence : null;
+  const sure = c === null ? '' : `, ${c >= 0.9 ? 'sure' : c >= 0.7 ? 'fairly sure' : 'unsure'}`;
+  const language = triage.language ? ` · language: ${triage.language}` : '';
+  return `${what} — ${intents[triage.intent] ?? triage.intent}${sure}${language}`;
 }
 
 /** @param {any} warranty */
 function warrantyText(warranty) {
   if (!warranty) return 'not checked';
+  /** @type {Record<string, string>} */
+  const statuses = { covered: 'covered', conditional: 'covered if confirmed', not_covered: 'not covered', expired: 'expired' };
   const until = warranty.coveredUntil ? ` until ${warranty.coveredUntil}` : '';
-  return `${warranty.status}${until} · ${warranty.model ?? '?'} ${warranty.serial ?? ''}`.trim();
+  const verify = Array.isArray(warranty.toVerify) && warranty.toVerify.length > 0 ? ` · to verify: ${warranty.toVerify.join('; ')}` : '';
+  return `${statuses[warranty.status] ?? warranty.status}${until} · ${warranty.model ?? '?'} ${warranty.serial ?? ''}${verify}`.trim();
 }
 
 /** @param {any} customer */
@@ -180,34 +173,10 @@ function unreachableBadge(unreachable) {
 // API
 
 /**
- * Calls the staff API. A 401 while signed in signs out (the token was revoked or is wrong).
+ * Calls the staff API (JSON). A 401 while signed in signs out (the token was revoked or is wrong).
  * @param {string} method @param {string} path @param {unknown} [body]
  */
-async function api(method, path, body) {
-  /** @type {Record<string, string>} */
-  const headers = { Authorization: `Bearer ${state.token ?? ''}`, Accept: 'application/json' };
-  let payload;
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    payload = JSON.stringify(body);
-  }
-  const res = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
-  const text = await res.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!res.ok) {
-    const err = new ApiError(res.status, data?.error ?? `http_${res.status}`, data?.message ?? `${method} ${path} failed with ${res.status}.`);
-    if (res.status === 401 && state.me) signOut('The server no longer accepts your token; sign in again.');
-    throw err;
-  }
-  return data;
-}
+const api = (method, path, body) => session.json(method, path, body);
 
 /**
  * Reads a Server-Sent Events stream with fetch (so the token travels in the Authorization header,
@@ -224,12 +193,12 @@ function openStream(path, onEvent, onState = () => {}) {
     while (!signal.aborted) {
       try {
         const res = await fetch(path, {
-          headers: { Authorization: `Bearer ${state.token ?? ''}`, Accept: 'text/event-stream' },
+          headers: { Authorization: session.bearer, Accept: 'text/event-stream' },
           cache: 'no-store',
           signal,
         });
         if (res.status === 401) {
-          if (state.me) signOut('The server no longer accepts your token; sign in again.');
+          session.refused();
           return;
         }
         if (res.status === 404) return; // the handoff is gone: nothing to listen to
@@ -297,27 +266,14 @@ async function start() {
   fillSelect(/** @type {HTMLSelectElement} */ ($('ticket-status')), TICKET_STATUSES);
   fillSelect(/** @type {HTMLSelectElement} */ ($('ticket-priority')), TICKET_PRIORITIES);
   bindEvents();
-  const saved = sessionStorage.getItem(TOKEN_KEY);
-  if (saved) {
-    state.token = saved;
-    try {
-      await enter();
-      return;
-    } catch (err) {
-      state.token = null;
-      sessionStorage.removeItem(TOKEN_KEY);
-      if (err instanceof ApiError && err.status === 401) notify('Your saved token is no longer valid; sign in again.', 'error');
-      else reportError(err);
-    }
-  }
-  showSignedOut();
+  await session.start();
 }
 
 /** Verifies the token with GET /api/me and opens the workspace. */
 async function enter() {
   const me = await api('GET', '/api/me');
-  state.me = { name: String(me?.name ?? 'staff') };
-  $('agent-name').textContent = state.me.name;
+  state.me = { name: String(me?.name ?? 'staff'), displayName: String(me?.displayName ?? me?.name ?? 'staff') };
+  $('agent-name').textContent = state.me.displayName === state.me.name ? state.me.name : `${state.me.displayName} (${state.me.name})`;
   show($('whoami'), true);
   show($('signin'), false);
   show($('workspace'), true);
@@ -327,58 +283,67 @@ async function enter() {
     live.textContent = connected ? 'live' : 'reconnecting…';
     live.className = connected ? 'live on' : 'live';
     // Anything missed while disconnected is picked up by reloading the queue on (re)connect.
-    if (connected) scheduleQueueRefresh();
+    if (connected) {
+      scheduleQueueRefresh();
+      refreshServiceLevel().catch(reportError);
+    }
   });
   await refreshQueue();
+  // Extras of the console, where the server offers them (the queue and tickets work without).
+  const features = await api('GET', '/api/console-features').catch(() => null);
+  state.features = { presence: Boolean(features?.presence), serviceLevel: Boolean(features?.serviceLevel) };
+  show($('presence-control'), state.features.presence);
+  show($('sla'), state.features.serviceLevel);
+  await Promise.all([loadCannedReplies(), sendHeartbeat(), refreshServiceLevel()].map((p) => p.catch(reportError)));
+  state.timers.push(
+    window.setInterval(() => sendHeartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS),
+    window.setInterval(() => refreshServiceLevel().catch(() => undefined), SLA_REFRESH_EVERY_MS),
+  );
 }
 
-/** @param {SubmitEvent} event */
-async function onSignIn(event) {
-  event.preventDefault();
-  const input = /** @type {HTMLInputElement} */ ($('token'));
-  const token = input.value.trim();
-  if (!token) return;
-  state.token = token;
-  try {
-    await enter();
-    sessionStorage.setItem(TOKEN_KEY, token);
-    input.value = '';
-    notify(`Signed in as ${state.me?.name ?? 'staff'}.`, 'ok');
-  } catch (err) {
-    state.token = null;
-    state.me = null;
-    if (err instanceof ApiError && err.status === 401) notify('That token was not accepted.', 'error');
-    else reportError(err);
-    showSignedOut();
+/**
+ * Signing out (the session forgets the token after this): the console's data, streams and timers go.
+ * @param {string} [message] the reason when the server refused the token; none when the agent signs out
+ */
+function leave(message) {
+  // Leaving on purpose: away at once (a closed tab counts as away after the server's timeout).
+  if (!message && session.token && state.features.presence) {
+    fetch('/api/presence', { method: 'PUT', headers: { Authorization: session.bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 'away' }), keepalive: true }).catch(() => undefined);
   }
-}
-
-/** @param {string} [message] */
-function signOut(message) {
+  for (const timer of state.timers) window.clearInterval(timer);
+  state.timers = [];
+  closeCanned();
   state.queueStream?.abort();
   state.handoffStream?.abort();
-  sessionStorage.removeItem(TOKEN_KEY);
   Object.assign(state, {
-    token: null, me: null, waiting: [], active: [], handoffId: null, handoff: null, transcript: [],
+    me: null, waiting: [], active: [], handoffId: null, handoff: null, transcript: [],
     queueStream: null, handoffStream: null, ticketId: null, ticket: null,
     tickets: { page: 1, cursors: [null], nextCursor: null, items: [], loaded: false },
+    canned: [], presence: null, sla: null, features: { presence: false, serviceLevel: false },
   });
   // Customer data must not stay on screen after signing out.
-  for (const id of ['waiting-list', 'active-list', 'handoff-transcript', 'handoff-facts', 'handoff-unreachable', 'tickets-body', 'ticket-comments', 'ticket-history', 'ticket-transcript', 'ticket-facts']) {
+  for (const id of ['sla-at-risk-list', 'sla-breached-list', 'canned-list', 'waiting-list', 'active-list', 'handoff-transcript', 'handoff-facts', 'handoff-unreachable', 'tickets-body', 'ticket-comments', 'ticket-history', 'ticket-transcript', 'ticket-facts']) {
     $(id).replaceChildren();
   }
   renderHandoffDetail();
   renderTicketDetail();
-  showSignedOut();
-  notify(message ?? 'Signed out.', message ? 'error' : 'ok');
 }
 
 function showSignedOut() {
+  state.me = null; // a sign-in that failed half-way leaves no agent behind
   show($('whoami'), false);
   show($('workspace'), false);
   show($('signin'), true);
   $('token').focus();
 }
+
+const session = new StaffSession({
+  enter,
+  signedIn: () => Boolean(state.me),
+  leave,
+  showSignedOut,
+  welcome: () => notify(`Signed in as ${state.me?.name ?? 'staff'}.`, 'ok'),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Tabs
@@ -512,6 +477,10 @@ function appendLiveLine(line) {
 
 /** @param {string} type @param {any} data */
 function onQueueEvent(type, data) {
+  if (type === 'first_response_at_risk' || type === 'first_response_breached') {
+    onServiceLevelEvent(type, data);
+    return;
+  }
   scheduleQueueRefresh();
   const id = data?.handoffId ?? data?.handoff?.id;
   if (id && id === state.handoffId) onHandoffEvent(id, type, data);
@@ -569,7 +538,7 @@ function renderHandoffDetail() {
     ['Summary', h.summary || '—'],
     ['Requested', `${when(h.requestedAt)}${h.status === 'waiting' ? ` (waiting ${ago(h.requestedAt)})` : ''}`],
     ...(h.status === 'waiting' && (listed?.position ?? h.position) ? [/** @type {[string, string]} */ (['Position', `#${listed?.position ?? h.position} in queue`])] : []),
-    ...(h.agent ? [/** @type {[string, string]} */ (['Agent', `${h.agent}${h.acceptedAt ? ` since ${when(h.acceptedAt)}` : ''}`])] : []),
+    ...(h.agent ? [/** @type {[string, string]} */ (['Agent', `${h.agentDisplayName && h.agentDisplayName !== h.agent ? `${h.agentDisplayName} (${h.agent})` : h.agent}${h.acceptedAt ? ` since ${when(h.acceptedAt)}` : ''}`])] : []),
     ...(h.closedAt ? [/** @type {[string, string]} */ (['Closed', when(h.closedAt)])] : []),
   ]);
   renderTranscript($('handoff-transcript'), state.transcript);
@@ -663,6 +632,161 @@ async function convertToTicket() {
   if (result?.handoff && state.handoffId === id) setSelectedHandoff(result.handoff);
   else await refreshSelectedHandoff();
   state.tickets.loaded = false; // the list changed
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presence: available / away, and the console's heartbeat
+
+/** @param {any} body */
+function setPresence(body) {
+  state.presence = body;
+  renderPresence();
+}
+
+async function sendHeartbeat() {
+  if (!state.me || !state.features.presence) return;
+  setPresence(await api('POST', '/api/presence/heartbeat', {}));
+}
+
+/** @param {Event} event */
+async function changePresence(event) {
+  const select = /** @type {HTMLSelectElement} */ (event.currentTarget);
+  const status = select.value;
+  select.disabled = true;
+  try {
+    setPresence(await api('PUT', '/api/presence', { status }));
+    notify(status === 'available' ? 'You are available: customers can be offered a person.' : 'You are away.', 'ok');
+  } catch (err) {
+    reportError(err);
+    renderPresence();
+  } finally {
+    select.disabled = false;
+  }
+}
+
+function renderPresence() {
+  const p = state.presence;
+  const mine = p?.me?.status ?? 'away';
+  const select = /** @type {HTMLSelectElement} */ ($('presence-status'));
+  if (document.activeElement !== select) select.value = mine;
+  $('presence-dot').className = `dot ${p?.me?.effective ?? mine}`;
+  const available = (p?.agents ?? []).filter((/** @type {any} */ a) => a.effective === 'available').map((/** @type {any} */ a) => a.agent);
+  $('presence-summary').textContent = !p
+    ? ''
+    : available.length
+      ? `Available: ${available.join(', ')}`
+      : p.enforced
+        ? 'Nobody is available: customers are offered a ticket instead of a person.'
+        : 'Nobody has set a status yet: customers are offered a person in staffed hours.';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service level: tickets due soon and breached
+
+async function refreshServiceLevel() {
+  if (!state.me || !state.features.serviceLevel) return;
+  state.sla = await api('GET', '/api/service-level');
+  renderServiceLevel();
+}
+
+/** @param {string} type @param {any} data */
+function onServiceLevelEvent(type, data) {
+  const id = String(data?.ticketId ?? '');
+  if (type === 'first_response_at_risk') {
+    notify(`Ticket ${id} is due for a first response at ${shortWhen(data?.due)} and nobody has answered yet.`, 'error');
+  } else {
+    notify(`Ticket ${id} missed its first-response time (due ${shortWhen(data?.due)}).`, 'error');
+  }
+  $('sla').classList.add('alert');
+  refreshServiceLevel().catch(reportError);
+}
+
+function renderServiceLevel() {
+  const atRisk = state.sla?.atRisk ?? [];
+  const breached = state.sla?.breached ?? [];
+  const atRiskBadge = $('sla-at-risk');
+  atRiskBadge.textContent = `${atRisk.length} due soon`;
+  atRiskBadge.className = `badge at-risk${atRisk.length ? '' : ' none'}`;
+  const breachedBadge = $('sla-breached');
+  breachedBadge.textContent = `${breached.length} breached`;
+  breachedBadge.className = `badge breached${breached.length ? '' : ' none'}`;
+  if (!atRisk.length && !breached.length) $('sla').classList.remove('alert');
+  const item = (/** @type {any} */ t, /** @type {boolean} */ late) => {
+    const open = el('button', { type: 'button', className: 'link', 'aria-label': `Open ticket ${t.id}` }, t.id);
+    open.addEventListener('click', () => openTicket(t.id).catch(reportError));
+    const minutes = Number(t.minutesLeft);
+    const timing = late ? `due ${shortWhen(t.firstResponseDue)} (${Math.abs(minutes)} min ago)` : `due ${shortWhen(t.firstResponseDue)} (in ${minutes} min)`;
+    return el('li', { 'data-ticket-id': t.id }, open, ` · ${timing} · ${t.customerName ?? 'customer'} · ${t.summary ?? ''}${t.assignee ? ` · ${t.assignee}` : ''}`);
+  };
+  $('sla-at-risk-list').replaceChildren(...atRisk.map((/** @type {any} */ t) => item(t, false)));
+  if (!atRisk.length) $('sla-at-risk-list').append(el('li', { className: 'empty' }, 'None.'));
+  $('sla-breached-list').replaceChildren(...breached.map((/** @type {any} */ t) => item(t, true)));
+  if (!breached.length) $('sla-breached-list').append(el('li', { className: 'empty' }, 'None.'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canned replies: a picker under the reply box ("/" in an empty box opens it)
+
+async function loadCannedReplies() {
+  const body = await api('GET', '/api/canned-replies');
+  state.canned = Array.isArray(body?.items) ? body.items : [];
+}
+
+function openCanned() {
+  show($('canned-picker'), true);
+  $('canned-open').setAttribute('aria-expanded', 'true');
+  const filter = /** @type {HTMLInputElement} */ ($('canned-filter'));
+  filter.value = '';
+  renderCanned();
+  filter.focus();
+}
+
+function closeCanned() {
+  show($('canned-picker'), false);
+  $('canned-open').setAttribute('aria-expanded', 'false');
+}
+
+function renderCanned() {
+  const words = /** @type {HTMLInputElement} */ ($('canned-filter')).value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = state.canned.filter((/** @type {any} */ r) => {
+    const haystack = `${r.title} ${r.text} ${(r.tags ?? []).join(' ')}`.toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+  $('canned-list').replaceChildren(
+    ...matches.map((/** @type {any} */ r) => {
+      const button = el('button', { type: 'button', 'data-canned-id': r.id }, el('strong', {}, r.title), el('span', { className: 'canned-text' }, r.text));
+      button.addEventListener('click', () => insertCanned(r));
+      return el('li', {}, button);
+    }),
+  );
+  if (!matches.length) $('canned-list').append(el('li', { className: 'empty' }, state.canned.length ? 'No canned reply matches.' : 'No canned replies.'));
+}
+
+/** Puts the reply at the cursor, with {agent} and {customer} filled in, for the agent to edit and send. @param {any} reply */
+function insertCanned(reply) {
+  const input = /** @type {HTMLTextAreaElement} */ ($('chat-text'));
+  const text = String(reply.text)
+    .replaceAll('{agent}', state.me?.displayName ?? state.me?.name ?? '')
+    .replaceAll('{customer}', state.handoff?.customer?.name ?? 'there');
+  const start = input.selectionStart ?? input.value.length;
+  const end = input.selectionEnd ?? input.value.length;
+  input.value = `${input.value.slice(0, start)}${text}${input.value.slice(end)}`;
+  closeCanned();
+  input.focus();
+  input.setSelectionRange(start + text.length, start + text.length);
+}
+
+/** @param {KeyboardEvent} event */
+function onCannedKey(event) {
+  if (event.key === 'Escape') {
+    closeCanned();
+    $('chat-text').focus();
+  } else if (event.key === 'Enter') {
+    // Enter takes the first match, so "/greet⏎" is a two-key habit.
+    event.preventDefault();
+    const first = /** @type {HTMLButtonElement | null} */ ($('canned-list').querySelector('button[data-canned-id]'));
+    first?.click();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,8 +961,6 @@ function renderAllDetails() {
 // Wiring
 
 function bindEvents() {
-  $('signin-form').addEventListener('submit', (e) => void onSignIn(/** @type {SubmitEvent} */ (e)));
-  $('sign-out').addEventListener('click', () => signOut());
   $('tab-queue').addEventListener('click', () => selectTab('queue'));
   $('tab-tickets').addEventListener('click', () => selectTab('tickets'));
   $('tab-queue').addEventListener('keydown', onTabKey);
@@ -848,12 +970,22 @@ function bindEvents() {
   $('chat-form').addEventListener('submit', (e) => void sendMessage(/** @type {SubmitEvent} */ (e)));
   $('chat-text').addEventListener('input', signalTyping);
   $('chat-text').addEventListener('keydown', (e) => {
+    // "/" in an empty box opens the canned replies instead of typing a slash.
+    if (e.key === '/' && /** @type {HTMLTextAreaElement} */ ($('chat-text')).value === '') {
+      e.preventDefault();
+      openCanned();
+      return;
+    }
     // Enter sends, Shift+Enter starts a new line.
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       /** @type {HTMLFormElement} */ ($('chat-form')).requestSubmit();
     }
   });
+  $('canned-open').addEventListener('click', () => ($('canned-picker').hidden ? openCanned() : closeCanned()));
+  $('canned-filter').addEventListener('input', renderCanned);
+  $('canned-filter').addEventListener('keydown', onCannedKey);
+  $('presence-status').addEventListener('change', (e) => void changePresence(e));
   $('close-form').addEventListener('submit', (e) => void closeHandoff(/** @type {SubmitEvent} */ (e)));
   $('handoff-ticket').addEventListener('click', (e) => void busy(/** @type {HTMLButtonElement} */ (e.currentTarget), convertToTicket));
   $('handoff-open-ticket').addEventListener('click', () => {

@@ -416,6 +416,7 @@ export class PgCustomerDeliveries implements CustomerDeliveries {
 
   private send(row: ClaimedRow): Promise<void> {
     try {
+      if (row.subject.kind === 'survey') return this.messenger.send(row.address, row.text, undefined, { surveyId: row.subject.surveyId });
       return row.sender ? this.messenger.send(row.address, row.text, row.sender) : this.messenger.send(row.address, row.text);
     } catch (err) {
       // A messenger that throws instead of rejecting is a failed attempt all the same.

@@ -1,10 +1,13 @@
 import type { Handoff, HandoffStatus } from '../../domain/handoff/Handoff.js';
-import { HandoffAlreadyOpenError, type HandoffStore } from '../../domain/handoff/HandoffStore.js';
+import { AgentChatLimitError, HandoffAlreadyOpenError, type HandoffStore } from '../../domain/handoff/HandoffStore.js';
+import type { PoolClient } from 'pg';
 import type { PgDatabase } from './PgDatabase.js';
 import { violatedUnique } from './pgErrors.js';
 
 /** The partial unique index of migration 010: one waiting or active handoff per conversation. */
 const ONE_OPEN_PER_CONVERSATION = 'handoffs_one_open_per_conversation';
+/** The first key of the advisory lock that serialises one agent's accepts (the second is a hash of the name). */
+const AGENT_ACCEPT_LOCK = 727_050;
 /** Queue order; COLLATE "C" compares ids as the domain does (code units). */
 const QUEUE_ORDER = 'ORDER BY requested_at, id COLLATE "C"';
 
@@ -47,24 +50,41 @@ export class PgHandoffStore implements HandoffStore {
   }
 
   async update(id: string, change: (handoff: Handoff) => Handoff): Promise<Handoff | null> {
+    return this.database.transaction((client) => this.updateIn(client, id, change));
+  }
+
+  async updateWithinAgentLimit(id: string, agent: string, maxActive: number, change: (handoff: Handoff) => Handoff): Promise<Handoff | null> {
     return this.database.transaction(async (client) => {
-      // The row lock serialises changes of one handoff across instances; `change` runs once.
-      const { rows } = await client.query<{ doc: Handoff }>('SELECT doc FROM handoffs WHERE id = $1 FOR UPDATE', [id]);
-      const current = rows[0]?.doc;
-      if (!current) return null;
-      const next = change(current);
-      try {
-        await client.query(
-          'UPDATE handoffs SET status = $2, conversation_key = $3, requested_at = $4, doc = $5::jsonb, updated_at = now() WHERE id = $1',
-          [id, next.status, next.conversationKey, next.requestedAt, JSON.stringify(next)],
-        );
-      } catch (err) {
-        // Reopening a closed handoff of a conversation that has another open one.
-        if (violatedUnique(err) === ONE_OPEN_PER_CONVERSATION) throw new HandoffAlreadyOpenError('PgHandoffStore.update()', next.conversationKey, null);
-        throw err;
-      }
-      return next;
+      // One agent's accepts wait for each other (across instances) until the transaction ends, so
+      // the count below cannot be read by two accepts before either has committed its handoff.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [AGENT_ACCEPT_LOCK, agent]);
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM handoffs WHERE status = 'active' AND doc->>'agent' = $1 AND id <> $2",
+        [agent, id],
+      );
+      const active = Number(rows[0]?.n ?? 0);
+      if (active >= maxActive) throw new AgentChatLimitError('PgHandoffStore.updateWithinAgentLimit()', agent, active, maxActive);
+      return this.updateIn(client, id, change);
     });
+  }
+
+  private async updateIn(client: PoolClient, id: string, change: (handoff: Handoff) => Handoff): Promise<Handoff | null> {
+    // The row lock serialises changes of one handoff across instances; `change` runs once.
+    const { rows } = await client.query<{ doc: Handoff }>('SELECT doc FROM handoffs WHERE id = $1 FOR UPDATE', [id]);
+    const current = rows[0]?.doc;
+    if (!current) return null;
+    const next = change(current);
+    try {
+      await client.query(
+        'UPDATE handoffs SET status = $2, conversation_key = $3, requested_at = $4, doc = $5::jsonb, updated_at = now() WHERE id = $1',
+        [id, next.status, next.conversationKey, next.requestedAt, JSON.stringify(next)],
+      );
+    } catch (err) {
+      // Reopening a closed handoff of a conversation that has another open one.
+      if (violatedUnique(err) === ONE_OPEN_PER_CONVERSATION) throw new HandoffAlreadyOpenError('PgHandoffStore.update()', next.conversationKey, null);
+      throw err;
+    }
+    return next;
   }
 
   async list(status?: HandoffStatus): Promise<Handoff[]> {

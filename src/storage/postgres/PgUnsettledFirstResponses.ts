@@ -1,5 +1,6 @@
 import type { UnsettledFirstResponses } from '../../domain/tickets/FirstResponseWatch.js';
 import type { PgDatabase } from './PgDatabase.js';
+import { unsettledFirstResponsesSql } from './unsettledFirstResponses.js';
 
 /**
  * The due-time check's work on PostgreSQL: one range scan of the partial index
@@ -9,14 +10,7 @@ export class PgUnsettledFirstResponses implements UnsettledFirstResponses {
   constructor(private readonly database: PgDatabase) {}
 
   async due(now: string, notBefore: string, limit: number): Promise<string[]> {
-    const { rows } = await this.database.pool.query<{ id: string }>(
-      `SELECT id FROM tickets
-       WHERE doc->>'firstResponseAt' IS NULL AND doc->>'firstResponseBreachedAt' IS NULL
-         AND doc->>'firstResponseDue' > $2 AND doc->>'firstResponseDue' <= $1
-       ORDER BY doc->>'firstResponseDue', id
-       LIMIT $3`,
-      [now, notBefore, limit],
-    );
+    const { rows } = await this.database.pool.query<{ id: string }>(unsettledFirstResponsesSql('id'), [notBefore, now, limit]);
     return rows.map((r) => r.id);
   }
 }

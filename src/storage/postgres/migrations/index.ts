@@ -8,6 +8,8 @@ import { scheduledJobs } from './030_scheduled_jobs.js';
 import { deliveries } from './031_deliveries.js';
 import { firstResponseWatch } from './032_first_response_watch.js';
 import { deliverySender } from './033_delivery_sender.js';
+import { agentDesk } from './060_agent_desk.js';
+import { conversationOutcomes } from './050_conversation_outcomes.js';
 
 /** One schema change: applied once, in order of `version`, inside a transaction. */
 export interface Migration {
@@ -20,4 +22,4 @@ export interface Migration {
  * Every migration, oldest first. Add a file `NNN_name.ts` exporting one Migration and list it here;
  * never edit one that has shipped (deployments have applied it).
  */
-export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender];
+export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender, conversationOutcomes, agentDesk];
