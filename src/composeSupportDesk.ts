@@ -20,6 +20,7 @@ import { HandoffService } from './domain/handoff/HandoffService.js';
 import type { InsightsQuery } from './domain/insights/InsightsFigures.js';
 import { OutcomeRecorder } from './domain/insights/OutcomeRecorder.js';
 import { SatisfactionSurvey } from './domain/insights/SatisfactionSurvey.js';
+import type { SurveyComments } from './domain/insights/SurveyComments.js';
 import { DocumentSurveyStore } from './storage/DocumentSurveyStore.js';
 import { StaffedHours } from './domain/handoff/StaffedHours.js';
 import { AgentPresence } from './domain/staff/AgentPresence.js';
@@ -81,6 +82,8 @@ export interface SupportDesk {
   outcomes: OutcomeRecorder;
   /** The Insights figures of a date range (GET /api/insights). */
   insights: InsightsQuery;
+  /** Answered surveys' comments by date range, for staff only (GET /api/insights/comments). */
+  surveyComments: SurveyComments;
   /** Agents' available/away, set from the console; handoffs are offered only while someone is available. */
   presence: AgentPresence;
   /** First responses at risk and breached: the console's list, and the warning job's work. */
@@ -133,7 +136,10 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   // The satisfaction survey: one per conversation (a document per conversation, shared by every
   // instance on PostgreSQL); after a handoff staff closed and a ticket they resolved it follows the
   // closing message through the outbox, and its rating is a `csat` outcome.
-  const survey = new SatisfactionSurvey(new DocumentSurveyStore(stores.documents), outcomes, handoffs, deliveries, now);
+  // Comments are also kept by date for staff (GET /api/insights/comments); a failed copy is logged without its text.
+  const survey = new SatisfactionSurvey(new DocumentSurveyStore(stores.documents), outcomes, handoffs, deliveries, now, stores.surveyComments, (err) =>
+    logger.warn({ err: { message: (err as Error).message } }, 'survey comment not kept for staff'),
+  );
   // A survey that fails to be asked is logged (the handoff's onError, or here); the staff action stands.
   handoffs.afterStaffClose((closed) => survey.afterHandoffClosed(closed));
   tickets.afterResolved(
@@ -185,5 +191,5 @@ export function composeSupportDesk(o: SupportDeskOptions): SupportDesk {
   runner = createTurnRunner(parts, logger, inFlight);
   runner.attach(adapter);
   runner.attach(directLine);
-  return { botFramework, directLine, runner, stateStorage, tickets, handoffs, deliveries, parts, staffApi, staffTokens, teamsStaff, presence, serviceLevel, outcomes, insights: stores.outcomes };
+  return { botFramework, directLine, runner, stateStorage, tickets, handoffs, deliveries, parts, staffApi, staffTokens, teamsStaff, presence, serviceLevel, outcomes, insights: stores.outcomes, surveyComments: stores.surveyComments };
 }

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const { teamsStaff } = desk;
   teamsStaff?.start();
   // Routes added after listen() are served from then on; until now they were 404 like any unknown path.
-  registerPlugins(app, [staffApiPlugin(desk.staffApi), insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, logger })]);
+  registerPlugins(app, [staffApiPlugin(desk.staffApi), insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, comments: desk.surveyComments, guideTitles: new Map(knowledge.guides.map((g) => [g.id, g.title])), logger })]);
   runner = desk.runner;
   logger.info({ clauses: knowledge.clauses.length, utterances: knowledge.training.length, guides: knowledge.guides.length }, 'ready');
   // The first thing a newcomer needs: where to click.

@@ -41,6 +41,9 @@ import { DocumentAgentPresence } from './DocumentAgentPresence.js';
 import { DocumentServiceLevelQueries } from './DocumentServiceLevelQueries.js';
 import { PgAgentPresence } from './postgres/PgAgentPresence.js';
 import { PgServiceLevelQueries } from './postgres/PgServiceLevelQueries.js';
+import type { SurveyComments } from '../domain/insights/SurveyComments.js';
+import { DocumentSurveyComments } from './DocumentSurveyComments.js';
+import { PgSurveyComments } from './postgres/PgSurveyComments.js';
 
 /**
  * Every store the desk runs on, one implementation per engine behind the domain's ports: on the
@@ -73,6 +76,8 @@ export interface SupportStores {
    * day-rollup documents, or the `conversation_outcomes` table with SQL aggregates.
    */
   outcomes: OutcomeStore;
+  /** Answered surveys' comments for staff, by date range: day-bucketed documents, or the `survey_comments` table. */
+  surveyComments: SurveyComments;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -97,6 +102,7 @@ export function documentStores(documents: DocumentStore): SupportStores {
     presence: new DocumentAgentPresence(documents),
     serviceLevel: new DocumentServiceLevelQueries(documents),
     outcomes: new DocumentConversationOutcomes(documents),
+    surveyComments: new DocumentSurveyComments(documents),
     ready: () => documents.ready(),
     close: async () => {
       await scheduler.stop();
@@ -136,6 +142,7 @@ export async function postgresStores(database: PgDatabase, logger?: Logger): Pro
     presence: new PgAgentPresence(database),
     serviceLevel: new PgServiceLevelQueries(database),
     outcomes: new PgConversationOutcomes(database),
+    surveyComments: new PgSurveyComments(database),
     ready: () => database.ready(),
     close: async () => {
       await scheduler.stop();

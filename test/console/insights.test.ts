@@ -15,7 +15,7 @@ import { documentStores } from '../../src/storage/SupportStores.js';
 import { supportJobs } from '../../src/supportJobs.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
-import { relaxedLimits, SAMPLE_REGISTRY_DAY, silentLogger, testDesk } from '../helpers/testBot.js';
+import { relaxedLimits, SAMPLE_REGISTRY_DAY, silentLogger, testDesk, trainedTriage } from '../helpers/testBot.js';
 
 const hasChromium = chromiumAvailable('insights.test');
 
@@ -65,7 +65,7 @@ async function startServer() {
     logger: silentLogger,
     readiness: { checks: async () => ({ ok: true }) },
     limits: relaxedLimits(),
-    plugins: [desk.botFramework, staffApiPlugin(desk.staffApi), insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, logger: silentLogger }), agentConsolePlugin],
+    plugins: [desk.botFramework, staffApiPlugin(desk.staffApi), insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, comments: desk.surveyComments, guideTitles: await guideTitles(), logger: silentLogger }), agentConsolePlugin],
   });
   const url = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
   const token = await desk.staffTokens.create('dana');
@@ -115,18 +115,18 @@ async function staffCall(server: Server, method: string, route: string, body?: u
 
 /**
  * Five conversations, driven as customers and staff would, whose figures are counted by hand in the test:
- * - webchat w-fixed: a guide, "Yes, fixed", rated 5 → resolved by the bot, CSAT 5;
- * - webchat w-person: a guide, "talk to a person" → handoff (asked), accepted 4 minutes later, closed, rated 4;
+ * - webchat w-fixed: a guide, "Yes, fixed", rated 5 with a comment → resolved by the bot, CSAT 5;
+ * - webchat w-person: a guide, "talk to a person" → handoff (asked), accepted 4 minutes later, closed, rated 4 with a comment;
  * - webchat w-warranty: a serial whose warranty ended → warranty check "expired";
  * - slack s-router: another maker's router → out of scope, third_party_equipment;
  * - slack s-ticket: a guide that did not help → a ticket, which staff resolve within the 2 hours.
  */
-async function seedConversations(server: Server): Promise<void> {
+async function seedConversations(server: Server): Promise<{ handoffId: string }> {
   const say = (channel: string, conversation: string, text: string) => customerSays(server, channel, conversation, text);
 
   expect(await say('webchat', 'w-fixed', 'my dvr stopped recording, hdd error on screen')).toMatch(/Did that fix it/);
   expect(await say('webchat', 'w-fixed', 'Yes, fixed')).toMatch(/glad/);
-  expect(await say('webchat', 'w-fixed', '5')).toMatch(/Thank you for your rating/);
+  expect(await say('webchat', 'w-fixed', '5 - clear steps, thanks')).toMatch(/Thank you for your rating/);
 
   expect(await say('webchat', 'w-person', 'no video on channel 2, black screen')).toMatch(/Did that fix it/);
   expect(await say('webchat', 'w-person', 'talk to a person')).toMatch(/number 1 in the queue/);
@@ -137,7 +137,7 @@ async function seedConversations(server: Server): Promise<void> {
   await staffCall(server, 'POST', `/api/handoffs/${handoffId}/close`, { note: 'Camera replaced.' });
   // The survey follows the closing message through the outbox to the channel; a typed rating answers it.
   await server.delivered(/surveyId/);
-  expect(await say('webchat', 'w-person', '4')).toMatch(/Thank you for your rating/);
+  expect(await say('webchat', 'w-person', '4 - the agent was quick')).toMatch(/Thank you for your rating/);
 
   expect(await say('webchat', 'w-warranty', 'warranty status for SL-DVR8-241128-0106 please')).toMatch(/Found it/);
 
@@ -155,6 +155,7 @@ async function seedConversations(server: Server): Promise<void> {
   // Past the 2-hour due time the check settles the ticket: staff answered (resolved it) in time.
   server.advance(2 * 3_600_000 + 60_000);
   expect(await server.jobs.firstResponse.check()).toEqual({ breached: [], met: 1 });
+  return { handoffId };
 }
 
 /** Only the console's static files: what the browser is served, before any data. */
@@ -209,17 +210,19 @@ describe.skipIf(!hasChromium)('insights page in headless Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let seeded: { handoffId: string };
   const problems: string[] = [];
 
   beforeAll(async () => {
     server = await startServer();
-    await seedConversations(server);
+    seeded = await seedConversations(server);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 900 }, timezoneId: 'UTC', locale: 'en-US', acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    // The page's "last 30 days" counts back from the day the figures were recorded on.
-    await page.clock.setFixedTime(START);
+    // The page's "last 30 days" counts back from the day the figures were recorded on; staff look
+    // three hours after the first conversation (after the seeded ticket's 2-hour check).
+    await page.clock.setFixedTime(new Date(START.getTime() + 3 * 3_600_000));
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('response', (res) => {
       // 400 and 401 are provoked on purpose below.
@@ -295,8 +298,33 @@ describe.skipIf(!hasChromium)('insights page in headless Chromium', () => {
     expect(await rowOf('warranty', 'Expired').textContent()).toBe('1');
     // One topic per request: the guide shown, or the intent; the router question is out of scope instead.
     const topicRows = await page.locator('#chart-topics tbody tr').evaluateAll((rows) => rows.map((r) => `${r.querySelector('th')?.textContent} ${r.querySelector('td')?.textContent}`));
-    expect(topicRows).toEqual(['forgotten-password 1', 'no-video 1', 'not-recording 1', 'warranty 1']);
+    // Read as staff know them: the guides' own titles, the intent in words.
+    expect(topicRows).toEqual([
+      'Forgotten password or locked out of the recorder 1',
+      'No video, video loss, or a black/blue screen on a channel 1',
+      'Recorder not recording, HDD error, HDD not detected, or disk full 1',
+      'Warranty questions 1',
+    ]);
     expect(await page.locator('#chart-clauses svg').getAttribute('aria-label')).toContain("Other makers' equipment 1");
+
+    // What customers wrote: the two survey comments, newest first, with rating, when, channel and what they followed.
+    const comments = page.locator('#comment-list > li');
+    expect(await comments.count()).toBe(2);
+    expect(await page.locator('#comments-empty').isHidden()).toBe(true);
+    const person = comments.nth(0);
+    expect(await person.locator('blockquote').textContent()).toBe('the agent was quick');
+    expect(await person.locator('.stars').textContent()).toBe('★★★★☆ 4/5');
+    expect(await person.locator('.stars').getAttribute('aria-label')).toBe('4 out of 5');
+    expect(await person.locator('time').textContent()).toBe('3 hours ago');
+    expect(await person.locator('time').getAttribute('datetime')).toMatch(/^2026-11-28T09:04:/);
+    expect(await person.locator('.channel').textContent()).toBe('webchat');
+    expect(await person.locator('.ref').textContent()).toBe(`Handoff ${seeded.handoffId}`);
+    expect(await person.textContent()).toContain('after a chat with an agent');
+    const fixed = comments.nth(1);
+    expect(await fixed.locator('blockquote').textContent()).toBe('clear steps, thanks');
+    expect(await fixed.locator('.stars').textContent()).toBe('★★★★★ 5/5');
+    expect(await fixed.textContent()).toContain('after a guide fixed it');
+    expect(await fixed.locator('.ref').count()).toBe(0);
 
     if (process.env.CONSOLE_SCREENSHOT) {
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
@@ -304,7 +332,7 @@ describe.skipIf(!hasChromium)('insights page in headless Chromium', () => {
     }
 
     // One channel: Slack had the out-of-scope router question and the ticket.
-    await page.getByLabel('Channel').selectOption('slack');
+    await page.getByLabel('Channel', { exact: true }).selectOption('slack');
     await shown(slack);
     expect(await tile('conversations')).toBe('2');
     expect(await tile('resolved')).toBe('0');
@@ -314,6 +342,9 @@ describe.skipIf(!hasChromium)('insights page in headless Chromium', () => {
     expect(await tile('sla')).toBe('1 of 1');
     expect(await tile('queue-wait')).toBe('—');
     expect(await tile('csat')).toBe('—');
+    // Nobody on Slack left a comment.
+    expect(await page.locator('#comment-list > li').count()).toBe(0);
+    expect(await page.locator('#comments-empty').isVisible()).toBe(true);
     expect(await page.locator('#range-summary').textContent()).toBe('Oct 30, 2026 to Nov 28, 2026, channel slack.');
     expect(new URL(page.url()).search).toBe(`?${slack}`);
 
@@ -343,3 +374,9 @@ describe.skipIf(!hasChromium)('insights page in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 });
+
+/** The guides' titles by id, as the composition root passes them to the Insights API. */
+async function guideTitles(): Promise<Map<string, string>> {
+  const { knowledge } = await trainedTriage();
+  return new Map(knowledge.guides.map((g) => [g.id, g.title]));
+}

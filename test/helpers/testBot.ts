@@ -96,6 +96,8 @@ export interface TestServices {
   /** The outbox in front of the messenger: `await deliveries.idle()` before reading `messenger.sent`. */
   deliveries: InMemoryCustomerDeliveries;
   store: MemoryDocumentStore;
+  /** The staffed hours as the bot says them, the way the composition root words them. */
+  staffedHoursText: string;
 }
 
 /** Ticket and handoff services on an in-memory store; staffed around the clock unless told otherwise. */
@@ -105,7 +107,7 @@ export function testServices(now: () => Date = fixedClock(), staffedHours = '24x
   const deliveries = new InMemoryCustomerDeliveries(messenger);
   const tickets = new TicketService(new DocumentTicketStore(store), deliveries, now);
   const handoffs = new HandoffService(new DocumentHandoffStore(store), tickets, deliveries, new StaffedHours(staffedHours, 'UTC'), now, { averageMinutes: 6 });
-  return { tickets, handoffs, messenger, deliveries, store };
+  return { tickets, handoffs, messenger, deliveries, store, staffedHoursText: `${staffedHours} (UTC)` };
 }
 
 export async function testBot(
@@ -125,7 +127,7 @@ export async function testBot(
     tickets: services.tickets,
     handoffs: services.handoffs,
     sentiment: new NegativeSentiment(),
-    staffedHoursText: 'around the clock',
+    staffedHoursText: services.staffedHoursText,
     now,
     ...extra,
   });

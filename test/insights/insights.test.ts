@@ -197,12 +197,14 @@ describe('GET /api/insights', () => {
   test('401 without a staff token, 400 on a bad query, 200 with every key, and the CSV', async () => {
     const desk = await testDesk(now);
     await desk.outcomes.record('webchat/x1', { kind: 'triaged', scope: 'out_of_scope', clause: 'applications', intent: 'troubleshoot', request: 1 });
+    await desk.outcomes.record('webchat/x2', { kind: 'triaged', scope: 'in_scope', clause: null, intent: 'warranty', request: 1 });
+    await desk.outcomes.record('webchat/x3', { kind: 'guide_shown', guide: 'no-video' });
     const token = await desk.staffTokens.create('dana');
     const app = createApp({
       logger: silentLogger,
       readiness: { checks: async () => ({ ok: true }) },
       limits: relaxedLimits(),
-      plugins: [insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, logger: silentLogger })],
+      plugins: [insightsApiPlugin({ tokens: desk.staffTokens, insights: desk.insights, comments: desk.surveyComments, guideTitles: new Map([['no-video', 'No video on a channel']]), logger: silentLogger })],
     });
     const url = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
     const day = clock.toISOString().slice(0, 10);
@@ -221,14 +223,19 @@ describe('GET /api/insights', () => {
       expect(Object.keys(body).sort()).toEqual(
         ['conversations', 'resolvedByBot', 'containmentRate', 'handoffs', 'tickets', 'firstResponseSla', 'queueWaitMedianSeconds', 'csat', 'topTopics', 'outOfScopeByClause', 'warrantyChecks'].sort(),
       );
-      expect(body).toMatchObject({ conversations: 1, containmentRate: 1, outOfScopeByClause: { applications: 1 } });
+      expect(body).toMatchObject({ conversations: 3, containmentRate: 1, outOfScopeByClause: { applications: 1 } });
+      // Topics read as staff know them: a guide's title, an intent in words.
+      expect(body.topTopics).toEqual([
+        { topic: 'no-video', count: 1, title: 'No video on a channel' },
+        { topic: 'warranty', count: 1, title: 'Warranty questions' },
+      ]);
       const csv = await get(`from=${day}&to=${day}&channel=webchat`, true, '/api/insights.csv');
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="insights-${day}-${day}-webchat.csv"`);
       const text = await csv.text();
       expect(text.split('\r\n')[0]).toBe('metric,value');
-      expect(text).toContain('conversations,1\r\n');
+      expect(text).toContain('conversations,3\r\n');
       expect(text).toContain('outOfScopeByClause.applications,1\r\n');
       expect((await get(`from=${day}&to=${day}`, false, '/api/insights.csv')).status).toBe(401);
     } finally {

@@ -36,7 +36,8 @@ export const InsightsFiguresSchema = z.object({
     average: z.number().min(1).max(5).nullable(),
     distribution: z.object({ '1': Count, '2': Count, '3': Count, '4': Count, '5': Count }),
   }),
-  topTopics: z.array(z.object({ topic: z.string(), count: Count })),
+  /** `title`: the topic as staff read it (a guide's title), when the server knows it. */
+  topTopics: z.array(z.object({ topic: z.string(), count: Count, title: z.string().optional() })),
   outOfScopeByClause: z.record(z.string(), Count),
   warrantyChecks: z.object({ covered: Count, not_covered: Count, expired: Count }),
 });
@@ -243,6 +244,27 @@ export function topTopicsOf(counts: Record<string, number>): InsightsFigures['to
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, TOP_TOPICS)
     .map(([topic, count]) => ({ topic, count }));
+}
+
+/** What the topics that are no guide are, in words. */
+const TOPIC_NAMES: Readonly<Record<string, string>> = {
+  warranty: 'Warranty questions',
+  ticket_status: 'Ticket status',
+  human: 'Asked for a person',
+  needs_diagnosis: 'Network checks (does our device route TCP/IP?)',
+  advice_only: 'Firewall and SPI advice',
+  other: 'Other requests',
+};
+
+/** The figures with each top topic's title: a guide's own title (from the knowledge), else what the topic is. */
+export function withTopicTitles(figures: InsightsFigures, guideTitles: ReadonlyMap<string, string>): InsightsFigures {
+  return {
+    ...figures,
+    topTopics: figures.topTopics.map((t) => {
+      const title = guideTitles.get(t.topic) ?? TOPIC_NAMES[t.topic];
+      return title ? { ...t, title } : t;
+    }),
+  };
 }
 
 export function containment(conversations: number, escalated: number): number | null {

@@ -4,6 +4,7 @@ import type { Handoff } from '../handoff/Handoff.js';
 import type { Ticket } from '../tickets/Ticket.js';
 import type { CsatMoment } from './ConversationOutcomes.js';
 import type { OutcomeRecorder } from './OutcomeRecorder.js';
+import type { SurveyComments } from './SurveyComments.js';
 
 export type CsatRating = 1 | 2 | 3 | 4 | 5;
 
@@ -86,6 +87,10 @@ export class SatisfactionSurvey {
     private readonly handoffs: { openFor(conversationKey: string): Promise<Handoff | null> },
     private readonly deliveries: CustomerDeliveries,
     private readonly clock: () => Date,
+    /** Where staff read the comments (by date range); the survey document keeps its own copy. */
+    private readonly comments: Pick<SurveyComments, 'add'>,
+    /** A comment that could not be kept for staff: reported (never with its text), the answer stands. */
+    private readonly onCommentError: (err: unknown) => void = () => undefined,
   ) {}
 
   /**
@@ -141,16 +146,43 @@ export class SatisfactionSurvey {
   async answer(input: SurveyAnswer): Promise<SurveyAnswerResult> {
     const current = await this.store.ofConversation(input.conversationKey);
     if (!current || current.id !== input.surveyId) return { kind: 'unknown' };
-    if (current.answer) return { kind: 'already_answered' };
+    if (current.answer) {
+      // A retry heals a comment whose copy for staff was lost after the answer was stored (idempotent).
+      await this.keepComment(current);
+      return { kind: 'already_answered' };
+    }
     if (this.expired(current)) return { kind: 'expired' };
     const at = this.clock().toISOString();
     const comment = input.comment?.trim().slice(0, MAX_SURVEY_COMMENT) || undefined;
     const { result, survey } = await this.store.answer(input.conversationKey, input.surveyId, { rating: input.rating, at, ...(comment ? { comment } : {}) });
     if (result === 'unknown' || !survey) return { kind: 'unknown' };
-    if (result === 'answered') return { kind: 'already_answered' };
+    if (result === 'answered') {
+      await this.keepComment(survey);
+      return { kind: 'already_answered' };
+    }
+    await this.keepComment(survey);
     // The fact says whether there was a comment, never what it says.
     await this.outcomes.record(input.conversationKey, { kind: 'csat', rating: input.rating, hasComment: comment !== undefined, after: survey.after });
     return { kind: 'recorded', rating: input.rating, after: survey.after };
+  }
+
+  /** The answered survey's comment, copied where staff read comments by date; none without a comment. */
+  private async keepComment(survey: SurveyRecord): Promise<void> {
+    const answer = survey.answer;
+    if (!answer?.comment) return;
+    try {
+      await this.comments.add(survey.id, {
+        answeredAt: answer.at,
+        channel: survey.channel,
+        rating: answer.rating,
+        after: survey.after,
+        comment: answer.comment,
+        ...(survey.ticketId ? { ticketId: survey.ticketId } : {}),
+        ...(survey.handoffId ? { handoffId: survey.handoffId } : {}),
+      });
+    } catch (err) {
+      this.onCommentError(err);
+    }
   }
 
   private expired(survey: SurveyRecord): boolean {

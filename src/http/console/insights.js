@@ -24,6 +24,10 @@ const CLAUSES = {
   data_backup: 'Backups and lost data',
 };
 const WARRANTY = { covered: 'Covered', not_covered: 'Not covered', expired: 'Expired', conditional: 'Conditional' };
+/** What a survey followed (src/domain/insights/ConversationOutcomes.ts CsatMoment), in words. */
+const SURVEY_AFTER = { guide_fixed: 'after a guide fixed it', handoff_closed: 'after a chat with an agent', ticket_resolved: 'after a resolved ticket' };
+/** How many of the latest comments the page shows. */
+const COMMENTS_SHOWN = 50;
 /** The charts, in page order: each a figure `chart-<key>` drawn by renderCharts. */
 const CHARTS = [
   { key: 'handoffs', title: 'Handoffs by trigger' },
@@ -211,7 +215,8 @@ function renderBars(id, rows, options = {}) {
   }
 
   const width = 520;
-  const labelWidth = 200;
+  const labelWidth = 236;
+  const LABEL_CHARS = 28;
   const valueWidth = 56;
   const rowHeight = 26;
   const barHeight = 16;
@@ -223,7 +228,8 @@ function renderBars(id, rows, options = {}) {
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': summary, className: 'bars', preserveAspectRatio: 'xMinYMin meet' });
   rows.forEach((r, i) => {
     const y = i * rowHeight + 2;
-    const label = r.label.length > 30 ? `${r.label.slice(0, 29)}…` : r.label;
+    // What fits the label column at the chart's font; the whole label is in the title and the table.
+    const label = r.label.length > LABEL_CHARS ? `${r.label.slice(0, LABEL_CHARS - 1).trimEnd()}…` : r.label;
     const barWidth = Math.max(r.value > 0 ? 2 : 0, r.value * scale);
     chart.appendChild(
       svg(
@@ -268,7 +274,7 @@ function renderCharts(data) {
   const topics = Array.isArray(data.topTopics) ? data.topTopics : [];
   renderBars(
     'chart-topics',
-    topics.filter((t) => t && typeof t.count === 'number').map((t) => ({ key: String(t.topic), label: String(t.topic), value: t.count })),
+    topics.filter((t) => t && typeof t.count === 'number').map((t) => ({ key: String(t.topic), label: typeof t.title === 'string' ? t.title : String(t.topic), value: t.count })),
     { keyHeader: 'Topic', empty: 'No triaged conversations in this period.' },
   );
 
@@ -288,6 +294,61 @@ function renderCharts(data) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Survey comments
+
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+/** [unit, its length in seconds], largest first: "when" says the largest unit that fits. */
+const UNITS = /** @type {const} */ ([['year', 31_536_000], ['month', 2_592_000], ['week', 604_800], ['day', 86_400], ['hour', 3_600], ['minute', 60]]);
+
+/** An instant in words relative to now ("3 hours ago", "yesterday"); "just now" under a minute. @param {string} iso */
+function whenInWords(iso) {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const seconds = (t - Date.now()) / 1000;
+  for (const [unit, length] of UNITS) {
+    if (Math.abs(seconds) >= length) return relativeFormat.format(Math.round(seconds / length), unit);
+  }
+  return 'just now';
+}
+
+/** A rating as stars with its number ("★★★★☆ 4/5"); screen readers hear "4 out of 5". @param {unknown} rating */
+function ratingBadge(rating) {
+  const n = typeof rating === 'number' && rating >= 1 && rating <= 5 ? Math.round(rating) : 0;
+  return el('span', { className: 'stars', role: 'img', 'aria-label': `${n} out of 5` }, `${'★'.repeat(n)}${'☆'.repeat(5 - n)} ${n}/5`);
+}
+
+/**
+ * The comments as a list, newest first: rating, when (words; the exact time on hover), channel,
+ * what the survey followed and the ticket or handoff id. The customer's words are text nodes only.
+ * @param {unknown} data
+ */
+function renderComments(data) {
+  const comments = Array.isArray(/** @type {{comments?: unknown}} */ (data)?.comments) ? /** @type {Array<Record<string, unknown>>} */ (/** @type {{comments: unknown[]}} */ (data).comments) : [];
+  $('comment-list').replaceChildren(
+    ...comments.map((c) => {
+      const at = String(c.answeredAt ?? '');
+      const exact = Number.isNaN(Date.parse(at)) ? at : new Date(at).toLocaleString();
+      const ref = typeof c.ticketId === 'string' ? `Ticket ${c.ticketId}` : typeof c.handoffId === 'string' ? `Handoff ${c.handoffId}` : null;
+      return el(
+        'li',
+        { className: 'comment' },
+        el(
+          'div',
+          { className: 'comment-meta' },
+          ratingBadge(c.rating),
+          el('time', { datetime: at, title: exact }, whenInWords(at)),
+          el('span', { className: 'channel' }, String(c.channel ?? '')),
+          el('span', {}, SURVEY_AFTER[/** @type {keyof typeof SURVEY_AFTER} */ (String(c.after))] ?? String(c.after ?? '')),
+          ref && el('span', { className: 'ref' }, ref),
+        ),
+        el('blockquote', {}, String(c.comment ?? '')),
+      );
+    }),
+  );
+  $('comments-empty').hidden = comments.length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Loading
 
 /** Loads the figures for the filters and draws them; `data-loaded-query` says which query is on screen. */
@@ -300,10 +361,11 @@ async function load() {
   // The page's own address keeps the filters, so a reload or a bookmark shows the same figures.
   window.history.replaceState(null, '', `${window.location.pathname}?${query}`);
   try {
-    const data = await getJson(`/api/insights?${query}`);
+    const [data, comments] = await Promise.all([getJson(`/api/insights?${query}`), getJson(`/api/insights/comments?${query}&limit=${COMMENTS_SHOWN}`)]);
     if (seq !== state.loadSeq) return;
     renderTiles(data);
     renderCharts(data);
+    renderComments(comments);
     const params = new URLSearchParams(query);
     const channel = params.get('channel');
     $('range-summary').textContent = `${longDay(params.get('from') ?? '')} to ${longDay(params.get('to') ?? '')}, ${channel ? `channel ${channel}` : 'all channels'}.`;

@@ -10,6 +10,7 @@ import { firstResponseWatch } from './032_first_response_watch.js';
 import { deliverySender } from './033_delivery_sender.js';
 import { agentDesk } from './060_agent_desk.js';
 import { conversationOutcomes } from './050_conversation_outcomes.js';
+import { surveyComments } from './061_survey_comments.js';
 
 /** One schema change: applied once, in order of `version`, inside a transaction. */
 export interface Migration {
@@ -22,4 +23,4 @@ export interface Migration {
  * Every migration, oldest first. Add a file `NNN_name.ts` exporting one Migration and list it here;
  * never edit one that has shipped (deployments have applied it).
  */
-export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender, conversationOutcomes, agentDesk];
+export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender, conversationOutcomes, agentDesk, surveyComments];
