@@ -87,6 +87,7 @@ export class HandoffDialog extends ComponentDialog {
     const outcome = await this.coordinator.start(step.context, options.reason, { ...(options.summary ? { summary: options.summary } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) });
     // Outside staffed hours, or nobody available: a ticket is offered instead.
     if (outcome !== 'closed_hours' && outcome !== 'nobody_available') return step.endDialog({ outcome });
+    (step.values as { nobodyAvailable?: boolean }).nobodyAvailable = outcome === 'nobody_available';
     const offer: ChoicesPromptOptions = {
       prompt: 'Shall I open a ticket?',
       retryPrompt: 'Please choose: open a ticket, or no thanks.',
@@ -100,7 +101,12 @@ export class HandoffDialog extends ComponentDialog {
     const options = step.options as HandoffOptions;
     if ((step.values as { ticket?: boolean }).ticket) return step.endDialog(step.result);
     if ((step.result as FoundChoice).value !== YES) {
-      await step.context.sendActivity('All right. You can ask for a person again during staffed hours, or describe the problem to me.');
+      // In staffed hours with every agent away, "during staffed hours" would be now: say when it helps to ask again.
+      await step.context.sendActivity(
+        (step.values as { nobodyAvailable?: boolean }).nobodyAvailable
+          ? 'All right. You can ask for a person again a little later, or describe the problem to me.'
+          : 'All right. You can ask for a person again during staffed hours, or describe the problem to me.',
+      );
       return step.endDialog();
     }
     return step.beginDialog(TICKET_DIALOG_ID, { ...(options.summary ? { summary: options.summary } : {}), ...(options.warranty ? { warranty: options.warranty } : {}) } satisfies TicketOptions);

@@ -17,6 +17,7 @@ import type { PolicyClause } from '../src/knowledge/schemas.js';
 import { helpText, policyQuoteText } from './messages.js';
 import { TRIAGE_DIALOG_ID, type TriageOptions } from './TriageDialog.js';
 import type { AnsweredInLanguage } from './SecondLanguageTriageDialog.js';
+import { isSurveyOpen } from './SatisfactionSurveyDialog.js';
 import { isButtonOfOpenPrompt } from './rendering/ChoicesPrompt.js';
 
 export const MAIN_DIALOG_ID = 'mainDialog';
@@ -82,7 +83,8 @@ export class MainDialog extends ComponentDialog {
     if (activity.type !== ActivityTypes.Message) return undefined;
     const kind = this.interruptions.detect(activity.text);
     // Sentiment judges what the customer wrote, never the words of one of the bot's own buttons.
-    if (kind === null && activity.text && !isButtonOfOpenPrompt(dc, activity.text) && this.sentiment.isStronglyNegative(activity.text)) {
+    // Nor a rating's comment while the satisfaction survey waits for it: the survey reads that.
+    if (kind === null && activity.text && !isButtonOfOpenPrompt(dc, activity.text) && !isSurveyOpen(dc) && this.sentiment.isStronglyNegative(activity.text)) {
       await dc.cancelAllDialogs();
       return dc.beginDialog(HANDOFF_DIALOG_ID, { reason: 'negative_sentiment', summary: activity.text } satisfies HandoffOptions);
     }

@@ -1,5 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { ComponentDialog, Dialog, DialogReason, WaterfallDialog, type DialogInstance, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, Dialog, DialogReason, WaterfallDialog, type DialogContext, type DialogInstance, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { conversationKey } from '../src/bot/HandoffCoordinator.js';
 import type { CsatMoment } from '../src/domain/insights/ConversationOutcomes.js';
 import { ratingFromText, SURVEY_QUESTION, type SatisfactionSurvey, type SurveyAnswerResult } from '../src/domain/insights/SatisfactionSurvey.js';
@@ -96,4 +96,16 @@ export function surveyReply(result: SurveyAnswerResult, withComment: boolean): s
     case 'unknown':
       return "Thanks! That survey isn't open in this conversation, so I haven't counted this rating.";
   }
+}
+
+/**
+ * True while the survey waits for its answer in this conversation: what the customer writes then
+ * is a rating and its comment ("1 - useless, took ages"), judged by the survey, not by the
+ * sentiment check that would bring in a person before the rating is read.
+ */
+export function isSurveyOpen(dc: DialogContext): boolean {
+  for (let inner: DialogContext | undefined = dc; inner; inner = inner.child) {
+    if (inner.activeDialog?.id === SATISFACTION_SURVEY_DIALOG_ID) return true;
+  }
+  return false;
 }

@@ -168,6 +168,16 @@ describe('after a guide fixed the problem (Web Chat)', () => {
     expect((await d.csat()).distribution['4']).toBe(1);
   });
 
+  test('an angry comment with a low rating is the rating, not a reason to bring in a person', async () => {
+    const d = await startDesk();
+    expect(surveyCardOf(await guideFixed(d, 'g-4'))).toBeDefined();
+    const reply = await d.turn('g-4', { text: '1 - useless, terrible, what a waste of my time' });
+    expect(words(reply)).toMatch(/thank you for your rating and your comment/i);
+    expect(words(reply)).not.toMatch(/person from our support team/i);
+    expect((await d.csat()).distribution['1']).toBe(1);
+    expect(await d.desk.handoffs.openFor('webchat/g-4')).toBeNull();
+  });
+
   test('a new problem typed instead of a rating is triaged, and the survey is not asked again in the conversation', async () => {
     const d = await startDesk();
     expect(surveyCardOf(await guideFixed(d, 'g-3'))).toBeDefined();

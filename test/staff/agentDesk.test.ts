@@ -287,7 +287,10 @@ describe.each([
     expect(offered).toMatch(/Nobody from our support team is available/);
     expect(offered).toMatch(/open a ticket/i);
     expect((await call(a.url, token, 'GET', '/api/handoffs?status=waiting')).body.items).toEqual([]);
-    await customerSays(a.url, connector.url, 'p-2', 'No thanks');
+    // Declined: in staffed hours "ask again during staffed hours" would mean now; the bot says "a little later".
+    const declined = await customerSays(a.url, connector.url, 'p-2', 'nah, not now');
+    expect(declined).toMatch(/ask for a person again a little later/);
+    expect(declined).not.toMatch(/during staffed hours/);
 
     // Available again: a person is offered.
     expect((await call(a.url, token, 'PUT', '/api/presence', { status: 'available' })).body).toMatchObject({ anyoneAvailable: true, me: { effective: 'available' } });
