@@ -18,6 +18,7 @@ import { helpText, policyQuoteText } from './messages.js';
 import { TRIAGE_DIALOG_ID, type TriageOptions } from './TriageDialog.js';
 import type { AnsweredInLanguage } from './SecondLanguageTriageDialog.js';
 import { isSurveyOpen } from './SatisfactionSurveyDialog.js';
+import type { ScopeDecision } from '../src/domain/scope.js';
 import { isButtonOfOpenPrompt } from './rendering/ChoicesPrompt.js';
 
 export const MAIN_DIALOG_ID = 'mainDialog';
@@ -96,6 +97,8 @@ export class MainDialog extends ComponentDialog {
         await dc.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       case 'cancel':
+        // "No thanks" pressed on one of the open prompt's own buttons is that prompt's answer, not a global cancel.
+        if (activity.text && isButtonOfOpenPrompt(dc, activity.text)) return undefined;
         await dc.context.sendActivity('Cancelled. If you need anything else, just describe it.');
         return dc.cancelAllDialogs();
       case 'startOver':
@@ -146,6 +149,9 @@ export class MainDialog extends ComponentDialog {
     // Queued for a person this turn: the queue message was the answer. No "anything else?", whose
     // reply would go to the queue; the next message is relayed (and acknowledged) instead.
     if (step.context.turnState.get(QUEUED_THIS_TURN)) return step.endDialog();
+    // A greeting or small talk was answered with an invitation to describe the problem: no "anything
+    // else?" after "Hello! Tell me what is happening"; the next message starts a fresh round.
+    if ((step.result as Partial<ScopeDecision> | undefined)?.scope === 'off_topic') return step.endDialog();
     const inLanguage = (step.result as Partial<AnsweredInLanguage> | undefined)?.anythingElse;
     return step.replaceDialog(WATERFALL_ID, { askAgain: true, ...(typeof inLanguage === 'string' ? { askAgainPrompt: inLanguage } : {}) } satisfies MainOptions);
   }

@@ -109,7 +109,8 @@ export class ResolutionCheckDialog extends ComponentDialog {
     if (choice === PERSON) {
       return step.beginDialog(HANDOFF_DIALOG_ID, { reason: 'asked', ...(summary ? { summary } : {}), ...(warranty ? { warranty } : {}) } satisfies HandoffOptions);
     }
-    await step.context.sendActivity('All right. If anything else comes up, just describe it.');
+    // The main dialog asks "anything else?" next: saying it here too would say it twice.
+    await step.context.sendActivity('All right.');
     return step.endDialog({ fixed: false });
   }
 

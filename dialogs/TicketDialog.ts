@@ -139,7 +139,7 @@ export class TicketDialog extends ComponentDialog {
     const choice = (step.result as FoundChoice).value;
     const { options, summary, product } = values(step);
     if (choice === CANCEL) {
-      await step.context.sendActivity('All right, no ticket opened. If anything else comes up, just describe it.');
+      await step.context.sendActivity('All right, no ticket opened.');
       return step.endDialog();
     }
     if (choice === CHANGE) {

@@ -90,11 +90,11 @@ const NETWORK_PATH = ['networkGear', 'homeNetwork'];
  * requests ("…, and also …", "…; plus …", "… while you're at it …"). A part without one of our
  * devices or one of the customer's items in it is never acted on, so a split too many is harmless.
  */
-const PART_BREAK = /[.!?;]+\s+|\s*[,;]?\s*\b(?:and also|and while you(?:'|’)?re at it|while you(?:'|’)?re at it|as well as|and then|also|plus|but|and)\b\s*/i;
+const PART_BREAK = /(?<=[.!?;])\s+|\s*[,;]?\s*\b(?:and also|and while you(?:'|’)?re at it|while you(?:'|’)?re at it|as well as|and then|also|plus|but|and)\b\s*/i;
 /** A part that says something of ours works ("the dvr is up and reachable") is context, not a problem to act on. */
 const WORKS_FINE = /\b(?:works?|working|is|are|runs?|running|seems?|connects?|comes? up)\s+(?:fine|ok|okay|great|perfectly|normally|up|online|reachable|connected|on the network)\b|\b(?:connected|reachable|online)\s+(?:ok|fine)\b|\bno problem\b|\bi can (?:open|reach|see|access)\b/i;
 /** A part of ours is acted on only when it reports a fault or asks for something: "the nvr is on a different run" does neither. */
-const PROBLEM_OR_REQUEST = /\b(?:not|no|never|nothing|won'?t|wont|doesn'?t|doesnt|don'?t|dont|didn'?t|didnt|can'?t|cant|cannot|isn'?t|isnt|aren'?t|arent|stopped|stops|fail(?:s|ed|ing)?|error|dead|broken|blurry|lost|loss|forgot|forgotten|offline|crash(?:es|ed)?|black|blank|frozen|freez(?:es|ing)|reboot(?:s|ing)?|beeps?|beeping|slow|weak|keeps?|drop(?:s|ped|ping)?|disconnect(?:s|ed|ing)?|problems?|issues?|trouble|wrong|how|help|fix|look at|why)\b|\?/i;
+const PROBLEM_OR_REQUEST = /\b(?:not|no|never|nothing|won'?t|wont|doesn'?t|doesnt|don'?t|dont|didn'?t|didnt|can'?t|cant|cannot|isn'?t|isnt|aren'?t|arent|stopped|stops|fail(?:s|ed|ing)?|error|dead|broken|blurry|lost|loss|forgot|forgotten|offline|crash(?:es|ed)?|black|blank|frozen|freez(?:es|ing)|reboot(?:s|ing)?|beeps?|beeping|slow|weak|keeps?|drop(?:s|ped|ping)?|disconnect(?:s|ed|ing)?|problems?|issues?|trouble|wrong|how|help|fix|look at|why|warranty|covered|repair|rma)\b|\?/i;
 
 /**
  * Decides whose problem a message is, under the technical support policy.

@@ -1,5 +1,5 @@
 import type { ConversationOutcomes, ConversationWatch, OutcomeEvent, WatchedConversation } from '../domain/insights/ConversationOutcomes.js';
-import { daysOf, emptyTally, figuresOfTallies, tallyEvent, type InsightsFigures, type InsightsQuery, type InsightsRange, type OutcomeTally } from '../domain/insights/InsightsFigures.js';
+import { daysOf, emptyTally, figuresOf, mergeTally, tallyEvent, type InsightsFigures, type InsightsQuery, type InsightsRange, type OutcomeTally } from '../domain/insights/InsightsFigures.js';
 import type { DocumentStore } from '../domain/ports/DocumentStore.js';
 import { KeyedLock } from './KeyedLock.js';
 
@@ -13,13 +13,67 @@ export const OUTCOME_WATCH_COLLECTION = 'outcome-watch';
 /** Events per segment document: bounds what one append rewrites (~100 KiB). */
 export const SEGMENT_EVENTS = 500;
 
+/**
+ * A channel's tally as stored: its per-conversation and per-request parts packed as JSON text of
+ * flat arrays. The store copies what it reads (structuredClone), and a copy of one string is a
+ * memcpy where a copy of 100,000 keys was most of a 30-day query (issue 11); a range decodes them
+ * with JSON.parse straight into the Maps it merges.
+ */
+export interface PackedTally extends Omit<OutcomeTally, 'conversations' | 'requests'> {
+  /** JSON of [conversation, flags, conversation, flags, …]. */
+  packedConversations: string;
+  /** JSON of [request key, topic, clause, request key, topic, clause, …]. */
+  packedRequests: string;
+}
+
+/** A rollup written before packing holds a plain OutcomeTally; it is packed when its day is next appended to. */
+export type StoredTally = OutcomeTally | PackedTally;
+
 /** One day's rollup: a tally per channel, and where that day's event segments stand. */
 export interface OutcomeDay {
   day: string;
   /** Number of the segment being filled (1, 2, …) and how many events it holds. */
   segment: number;
   segmentEvents: number;
-  channels: Record<string, OutcomeTally>;
+  channels: Record<string, StoredTally>;
+}
+
+const isPacked = (tally: StoredTally): tally is PackedTally => 'packedConversations' in tally;
+
+export function packTally({ conversations, requests, ...rest }: OutcomeTally): PackedTally {
+  const flat: Array<string | number> = [];
+  for (const c in conversations) flat.push(c, conversations[c]!);
+  const decisions: Array<string | null> = [];
+  for (const r in requests) decisions.push(r, ...requests[r]!);
+  return { ...rest, packedConversations: JSON.stringify(flat), packedRequests: JSON.stringify(decisions) };
+}
+
+export function unpackTally(tally: StoredTally): OutcomeTally {
+  if (!isPacked(tally)) return tally;
+  const { packedConversations, packedRequests, ...rest } = tally;
+  const conversations: Record<string, number> = {};
+  const requests: Record<string, [string | null, string | null]> = {};
+  eachConversation(tally, (c, flags) => (conversations[c] = flags));
+  eachRequest(tally, (r, decision) => (requests[r] = decision));
+  return { ...rest, conversations, requests };
+}
+
+function eachConversation(tally: StoredTally, visit: (conversation: string, flags: number) => void): void {
+  if (!isPacked(tally)) {
+    for (const c in tally.conversations) visit(c, tally.conversations[c]!);
+    return;
+  }
+  const flat = JSON.parse(tally.packedConversations) as Array<string | number>;
+  for (let i = 0; i < flat.length; i += 2) visit(flat[i] as string, flat[i + 1] as number);
+}
+
+function eachRequest(tally: StoredTally, visit: (request: string, decision: [string | null, string | null]) => void): void {
+  if (!isPacked(tally)) {
+    for (const r in tally.requests) visit(r, tally.requests[r]!);
+    return;
+  }
+  const flat = JSON.parse(tally.packedRequests) as Array<string | null>;
+  for (let i = 0; i < flat.length; i += 3) visit(flat[i]!, [flat[i + 1] ?? null, flat[i + 2] ?? null]);
 }
 
 export interface OutcomeSegment {
@@ -37,7 +91,7 @@ const segmentId = (day: string, n: number) => `${day}.${String(n).padStart(5, '0
 /**
  * Outcome events on the DocumentStore (lowdb, the tests' memory store). Each event is appended to
  * its day's current segment (create-only once full, never rewritten after) and folded into the day's
- * rollup (a tally per channel: per-conversation flags, counts, waits), so a range query reads one
+ * rollup (a tally per channel: per-conversation flags, counts, waits; packed, see PackedTally), so a range query reads one
  * document per day instead of every event: a year is 366 reads whatever the traffic. Appends of one
  * day are serialised in this process (the store has one process: its DATA_DIR lock); both writes
  * are acknowledged only once durable.
@@ -80,22 +134,39 @@ export class DocumentConversationOutcomes implements ConversationOutcomes, Insig
       rollup.segmentEvents += chunk.length;
       offset += chunk.length;
     }
+    const touched = new Map<string, OutcomeTally>();
     for (const event of events) {
-      const tally = (rollup.channels[event.channel] ??= emptyTally());
+      let tally = touched.get(event.channel);
+      if (!tally) {
+        const stored = rollup.channels[event.channel];
+        tally = stored ? unpackTally(stored) : emptyTally();
+        touched.set(event.channel, tally);
+      }
       tallyEvent(tally, event);
     }
+    for (const [channel, tally] of touched) rollup.channels[channel] = packTally(tally);
     await this.store.write(OUTCOME_DAYS_COLLECTION, day, rollup);
   }
 
   async figures(range: InsightsRange): Promise<InsightsFigures> {
     const days = await this.store.read<OutcomeDay>(OUTCOME_DAYS_COLLECTION, daysOf(range));
-    const tallies: OutcomeTally[] = [];
-    for (const { value } of days.values()) {
+    // Maps, not objects, for the parts keyed by conversation: they stay fast at 100,000 keys.
+    const conversations = new Map<string, number>();
+    const requests = new Map<string, [string | null, string | null]>();
+    const rest = emptyTally();
+    // In day order: a later triage of a request replaces the earlier one (tallyEvent's rule).
+    for (const day of daysOf(range)) {
+      const value = days.get(day)?.value;
+      if (!value) continue;
       for (const [channel, tally] of Object.entries(value.channels)) {
-        if (range.channel === undefined || range.channel === channel) tallies.push(tally);
+        if (range.channel !== undefined && range.channel !== channel) continue;
+        eachConversation(tally, (c, flags) => conversations.set(c, (conversations.get(c) ?? 0) | flags));
+        eachRequest(tally, (r, decision) => requests.set(r, decision));
+        const counts = isPacked(tally) ? { ...tally, packedConversations: undefined, packedRequests: undefined } : tally;
+        mergeTally(rest, { ...counts, conversations: {}, requests: {} });
       }
     }
-    return figuresOfTallies(tallies);
+    return figuresOf(rest, conversations.values(), requests.values());
   }
 
   /** The stored events of one day, in recording order (tests, exports). */

@@ -32,7 +32,8 @@ describe('plain answers at choice prompts', () => {
   test('"not now, maybe later" at the ticket / person offer closes politely instead of "Please choose"', async () => {
     const { client, services } = await atTicketOffer();
     const replies = await say(client, 'not now, maybe later');
-    expect(joined(replies)).toMatch(/All right\. If anything else comes up, just describe it\./);
+    // Declined once, then the main dialog's "anything else?", not two invitations in a row.
+    expect(joined(replies)).toMatch(/^All right\.\n---\nIs there anything else I can help you with\?$/);
     expect(joined(replies)).not.toMatch(/Please choose/);
     expect(buttons(replies)).toEqual([]);
     expect(await services.handoffs.list('waiting')).toEqual([]);
@@ -41,7 +42,7 @@ describe('plain answers at choice prompts', () => {
   test.each([
     ['yes please', /name, and a phone number or email/],
     ['a person please', /number 1 in the queue/],
-    ['nah', /All right\. If anything else comes up/],
+    ['nah', /^All right\.\n---\nIs there anything else/],
   ])('at the offer, "%s" picks the choice it means', async (reply, expected) => {
     const { client } = await atTicketOffer();
     expect(joined(await say(client, reply))).toMatch(expected);

@@ -125,3 +125,23 @@ describe('escalation: two failures in a row bring an offer, never a third clarif
     expect(await services.handoffs.list('waiting')).toEqual([]);
   });
 });
+
+describe('phrasing: no question the customer has just been asked, no "Cancelled." for the bot\'s own button', () => {
+  test('a greeting is answered with an invitation, not followed by "anything else?"', async () => {
+    const { say } = await newBotConversation();
+    const hello = await say('hi');
+    expect(joined(hello)).toMatch(/Hello!/);
+    expect(joined(hello)).not.toMatch(/anything else/i);
+    // The next message is a problem and is triaged as one.
+    expect(joined(await say('my dvr has no picture on channel 2'))).toMatch(/please try these steps/);
+  });
+
+  test('"No thanks" pressed at the ticket-or-person offer is that offer\'s answer, not a global "Cancelled."', async () => {
+    const { say, services } = await newBotConversation();
+    await say('my dvr has no picture on channel 2');
+    expect(buttons(await say('No, still broken'))).toContain('No thanks');
+    const declined = joined(await say('No thanks'));
+    expect(declined).not.toMatch(/^Cancelled/);
+    expect(await services.tickets.listForCustomer({ channelId: 'test', userId: 'user1' })).toEqual([]);
+  });
+});

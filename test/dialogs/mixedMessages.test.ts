@@ -36,6 +36,13 @@ describe('mixed messages: ours handled, the customer\'s part named with its clau
     expect(text).toMatch(/Forgotten password/);
   });
 
+  test('a warranty question next to another maker\'s router: the serial is asked, the router named as theirs', async () => {
+    const { say } = await newBotConversation();
+    const text = joined(await say('is my nvr still under warranty? also my netgear router keeps rebooting'));
+    expect(NOTE.exec(text)?.[1]).toBe('my netgear router keeps rebooting');
+    expect(text).toMatch(/serial number/i);
+  });
+
   test('remote viewing offline next to an office printer: the TCP/IP checks start, the printer named as theirs', async () => {
     const { say } = await newBotConversation();
     const text = joined(await say("app shows offline when im away from home, also the printer in the office won't print"));

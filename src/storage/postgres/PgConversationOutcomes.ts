@@ -2,7 +2,9 @@ import { HANDOFF_TRIGGERS, type ConversationOutcomes, type ConversationWatch, ty
 import {
   containment,
   csatFigures,
-  rangeInstants,
+  ESCALATED,
+  RESOLVED,
+  SUPPORT,
   topTopicsOf,
   triageTopic,
   type InsightsFigures,
@@ -11,47 +13,50 @@ import {
 } from '../../domain/insights/InsightsFigures.js';
 import type { PgDatabase } from './PgDatabase.js';
 
-/** The rows of one range (and channel): $1 start, $2 end (exclusive), $3 channel or null. */
-const IN_RANGE = `at >= $1 AND at < $2 AND ($3::text IS NULL OR channel = $3)`;
+/** The rollup rows of one range (and channel): $1 first day, $2 last day (both included), $3 channel or null. */
+const IN_RANGE = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR channel = $3)`;
 
-/** The kinds that make a conversation a support conversation (isSupportFact, in SQL). */
-const SUPPORT = `kind IN ('guide_shown', 'warranty_checked', 'resolved_by_bot', 'ticket_opened', 'handoff') OR (kind = 'triaged' AND fact->>'scope' <> 'off_topic')`;
-
+/** Each conversation's flags over the days of the range (a conversation spanning days counts once). */
 const CONVERSATIONS_SQL = `
-SELECT count(*) FILTER (WHERE s) AS conversations,
-       count(*) FILTER (WHERE s AND r) AS resolved,
-       count(*) FILTER (WHERE s AND x) AS escalated
-FROM (
-  SELECT bool_or(${SUPPORT}) AS s, bool_or(kind = 'resolved_by_bot') AS r, bool_or(kind IN ('ticket_opened', 'handoff')) AS x
-  FROM conversation_outcomes WHERE ${IN_RANGE} GROUP BY conversation
-) c`;
+SELECT count(*) FILTER (WHERE f & ${SUPPORT} <> 0) AS conversations,
+       count(*) FILTER (WHERE f & ${SUPPORT} <> 0 AND f & ${RESOLVED} <> 0) AS resolved,
+       count(*) FILTER (WHERE f & ${SUPPORT} <> 0 AND f & ${ESCALATED} <> 0) AS escalated
+FROM (SELECT bit_or(flags) AS f FROM conversation_outcome_days WHERE ${IN_RANGE} GROUP BY conversation) c`;
 
-const COUNTS_SQL = `
-SELECT kind,
-       CASE kind WHEN 'handoff' THEN fact->>'trigger' WHEN 'first_response' THEN fact->>'kept' WHEN 'csat' THEN fact->>'rating'
-                 WHEN 'warranty_checked' THEN fact->>'status' WHEN 'guide_shown' THEN fact->>'guide' ELSE '' END AS key,
-       count(*)::int AS n
-FROM conversation_outcomes
-WHERE ${IN_RANGE} AND kind IN ('handoff', 'ticket_opened', 'ticket_resolved', 'first_response', 'csat', 'warranty_checked', 'guide_shown', 'abandoned')
-GROUP BY 1, 2`;
+/** Event counts by kind and key (the key of `handoff_accepted` is its wait: a histogram for the median). */
+const COUNTS_SQL = `SELECT kind, key, sum(n)::float8 AS n FROM conversation_outcome_counts WHERE ${IN_RANGE} GROUP BY 1, 2`;
 
-const WAIT_SQL = `
-SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (fact->>'waitSeconds')::float8) AS median
-FROM conversation_outcomes WHERE ${IN_RANGE} AND kind = 'handoff_accepted'`;
-
-/** The last triage of each request (a clarified triage replaces the guess), grouped by decision. */
+/** The last triage of each request in the range (a clarified triage replaces the guess), grouped by decision. */
 const REQUESTS_SQL = `
 SELECT scope, intent, clause, guide, count(*)::int AS n FROM (
-  SELECT DISTINCT ON (conversation, coalesce(fact->>'request', id::text))
-         fact->>'scope' AS scope, fact->>'intent' AS intent, fact->>'clause' AS clause, fact->>'guide' AS guide
-  FROM conversation_outcomes WHERE ${IN_RANGE} AND kind = 'triaged'
-  ORDER BY conversation, coalesce(fact->>'request', id::text), id DESC
+  SELECT DISTINCT ON (conversation, request) scope, intent, clause, guide
+  FROM conversation_outcome_requests WHERE ${IN_RANGE}
+  ORDER BY conversation, request, last_id DESC
 ) t GROUP BY 1, 2, 3, 4`;
+
+/** The median of a histogram of values (value → how many), as median() of the values themselves. */
+function histogramMedian(histogram: ReadonlyArray<{ value: number; n: number }>): number | null {
+  const sorted = [...histogram].filter((h) => h.n > 0).sort((a, b) => a.value - b.value);
+  const total = sorted.reduce((a, h) => a + h.n, 0);
+  if (total === 0) return null;
+  // The values at 0-based ranks lo and hi (equal for an odd total).
+  const lo = Math.floor((total - 1) / 2);
+  const hi = Math.floor(total / 2);
+  let seen = 0;
+  let low: number | null = null;
+  for (const h of sorted) {
+    if (low === null && lo < seen + h.n) low = h.value;
+    if (hi < seen + h.n) return (low! + h.value) / 2;
+    seen += h.n;
+  }
+  return null;
+}
 
 /**
  * Outcome events in PostgreSQL (table `conversation_outcomes`, migration 050): one row per event,
- * appended by every instance; the figures are SQL aggregates over a range of `at` (indexed, with
- * the channel), four statements run in parallel. The abandoned-conversation watch is a table too,
+ * appended by every instance. The figures read the per-day rollups the insert trigger keeps in the
+ * same transaction (migration 070: conversation flags, last triage per request, counts), three
+ * statements run in parallel, so a range costs its days' conversations, not their events' jsonb. The abandoned-conversation watch is a table too,
  * so the job (once across instances) takes idle conversations and records their `abandoned` events
  * in one statement.
  */
@@ -81,15 +86,15 @@ export class PgConversationOutcomes implements ConversationOutcomes, InsightsQue
   }
 
   async figures(range: InsightsRange): Promise<InsightsFigures> {
-    const { start, end } = rangeInstants(range);
-    const params = [start, end, range.channel ?? null];
+    const params = [range.from, range.to, range.channel ?? null];
     const pool = this.database.pool;
-    const [conv, counts, wait, requests] = await Promise.all([
+    const [conv, counted, requests] = await Promise.all([
       pool.query<{ conversations: string; resolved: string; escalated: string }>(CONVERSATIONS_SQL, params),
-      pool.query<{ kind: string; key: string | null; n: number }>(COUNTS_SQL, params),
-      pool.query<{ median: number | null }>(WAIT_SQL, params),
+      pool.query<{ kind: string; key: string; n: number }>(COUNTS_SQL, params),
       pool.query<{ scope: string; intent: string; clause: string | null; guide: string | null; n: number }>(REQUESTS_SQL, params),
     ]);
+    const counts = { rows: counted.rows.filter((r) => r.kind !== 'handoff_accepted') };
+    const waits = counted.rows.filter((r) => r.kind === 'handoff_accepted').map((r) => ({ value: Number(r.key), n: r.n }));
     const conversations = Number(conv.rows[0]?.conversations ?? 0);
     const of = (kind: string, key = '') => counts.rows.filter((r) => r.kind === kind && (key === '*' || (r.key ?? '') === key)).reduce((a, r) => a + r.n, 0);
     const byTrigger = Object.fromEntries(HANDOFF_TRIGGERS.map((t) => [t, of('handoff', t)])) as InsightsFigures['handoffs']['byTrigger'];
@@ -104,7 +109,7 @@ export class PgConversationOutcomes implements ConversationOutcomes, InsightsQue
     }
     const kept = of('first_response', 'true');
     const breached = of('first_response', 'false');
-    const median = wait.rows[0]?.median;
+    const median = histogramMedian(waits);
     return {
       conversations,
       resolvedByBot: Number(conv.rows[0]?.resolved ?? 0),
@@ -112,7 +117,7 @@ export class PgConversationOutcomes implements ConversationOutcomes, InsightsQue
       handoffs: { total: Object.values(byTrigger).reduce((a, b) => a + b, 0), byTrigger },
       tickets: { opened: of('ticket_opened'), resolved: of('ticket_resolved') },
       firstResponseSla: { due: kept + breached, kept, breached },
-      queueWaitMedianSeconds: median === null || median === undefined ? null : Number(median),
+      queueWaitMedianSeconds: median,
       csat: csatFigures([1, 2, 3, 4, 5].map((n) => of('csat', String(n)))),
       topTopics: topTopicsOf(topics),
       outOfScopeByClause: clauses,
