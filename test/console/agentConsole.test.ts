@@ -307,6 +307,28 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  test('a dropped live stream reconnects with Last-Event-ID, so the server replays what was missed', async () => {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    const streamRequests: Array<Record<string, string>> = [];
+    tab.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/handoffs/events') streamRequests.push(request.headers());
+    });
+    await tab.goto(`${app.base}/agent`);
+    await tab.getByLabel('Staff token').fill(token);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => tab.locator('#live-state').textContent()).toBe('live');
+    expect(streamRequests[0]?.['last-event-id']).toBeUndefined();
+
+    // The connection drops (a proxy timeout, a restart): the console says so and reconnects.
+    app.server.server.closeAllConnections();
+    await expect.poll(() => streamRequests.length, { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(streamRequests[1]?.['last-event-id']).toMatch(/^[\w-]+\.\d+$/);
+    await expect.poll(() => tab.locator('#live-state').textContent(), { timeout: 10_000 }).toBe('live');
+    expect(problems).toEqual([]);
+    await tab.close();
+  });
+
   test('a customer who cannot be reached is shown as such, live: a badge on the card and in the chat, "Not delivered" on the agent line', async () => {
     const tab = await context.newPage();
     tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));

@@ -188,12 +188,15 @@ const api = (method, path, body) => session.json(method, path, body);
 function openStream(path, onEvent, onState = () => {}) {
   const controller = new AbortController();
   const { signal } = controller;
+  // The last `id:` the stream sent: a reconnect resumes from it (the server replays what was missed,
+  // or sends a fresh snapshot when it no longer keeps those events).
+  let lastEventId = '';
   const run = async () => {
     let delay = 1000;
     while (!signal.aborted) {
       try {
         const res = await fetch(path, {
-          headers: { Authorization: session.bearer, Accept: 'text/event-stream' },
+          headers: { Authorization: session.bearer, Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
           cache: 'no-store',
           signal,
         });
@@ -215,7 +218,7 @@ function openStream(path, onEvent, onState = () => {}) {
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            dispatchBlock(block, onEvent);
+            lastEventId = dispatchBlock(block, onEvent) ?? lastEventId;
           }
         }
       } catch (err) {
@@ -232,9 +235,13 @@ function openStream(path, onEvent, onState = () => {}) {
   return controller;
 }
 
-/** @param {string} block @param {(type: string, data: any) => void} onEvent */
+/**
+ * Hands one event to `onEvent`; returns the block's `id:` if it has one (what a reconnect resumes from).
+ * @param {string} block @param {(type: string, data: any) => void} onEvent @returns {string | undefined}
+ */
 function dispatchBlock(block, onEvent) {
   let type = 'message';
+  let id;
   const data = [];
   for (const line of block.split('\n')) {
     if (line === '' || line.startsWith(':')) continue;
@@ -243,19 +250,21 @@ function dispatchBlock(block, onEvent) {
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (field === 'event') type = value;
     else if (field === 'data') data.push(value);
+    else if (field === 'id' && !value.includes('\0')) id = value;
   }
-  if (data.length === 0) return;
+  if (data.length === 0) return id;
   let parsed;
   try {
     parsed = JSON.parse(data.join('\n'));
   } catch {
-    return;
+    return id;
   }
   try {
     onEvent(parsed?.type ?? type, parsed);
   } catch (err) {
     console.error('event handler failed', err);
   }
+  return id;
 }
 
 // ---------------------------------------------------------------------------------------------
