@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   const tokens = new DirectLineTokens(config.widget.tokenSecret ?? (await keptTokenSecret(config.dataDir, logger)));
   const app = createApp({
     logger,
-    limits: new ClientLimits(config.limits),
+    // Counted where the stores live: in memory on the embedded store, in PostgreSQL across instances.
+    limits: new ClientLimits(config.limits, stores.clientLimiters),
     plugins: [
       botFramework,
       new DirectLineChannel({ tokens, adapter: directLine, runner: () => runner }),

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Response } from 'restify';
 import { sendError } from './errors.js';
 
@@ -34,13 +34,32 @@ export const DEFAULT_LIMITS: LimitsConfig = {
 
 export type LimitKind = 'requests' | 'tokens' | 'conversations' | 'messages' | 'failedAuth';
 
-/** Per-client rate limits (rate-limiter-flexible, in memory: each key expires with its window). */
+/** One allowance: `points` per `duration` seconds, its keys kept apart from the others' by `keyPrefix`. */
+export interface LimitWindow {
+  points: number;
+  duration: number;
+  keyPrefix: string;
+}
+
+/**
+ * Where the counts live, chosen by the composition root with the store: this process's memory, or
+ * a table every instance shares (src/storage/postgres/PgClientLimiters.ts).
+ */
+export type ClientLimiterFactory = (window: LimitWindow) => RateLimiterAbstract;
+
+/** Counts in this process's memory: each key expires with its window (one instance, or the tests). */
+export const inMemoryLimiters: ClientLimiterFactory = (window) => new RateLimiterMemory(window);
+
+/** Per-client rate limits (rate-limiter-flexible), counted where `limiters` keeps them. */
 export class ClientLimits {
-  private readonly limiters: Record<LimitKind, RateLimiterMemory>;
+  private readonly limiters: Record<LimitKind, RateLimiterAbstract>;
   private readonly trust: ReturnType<typeof proxyaddr.compile>;
 
-  constructor(readonly config: LimitsConfig = DEFAULT_LIMITS) {
-    const perMinute = (points: number, keyPrefix: string) => new RateLimiterMemory({ points, duration: 60, keyPrefix });
+  constructor(
+    readonly config: LimitsConfig = DEFAULT_LIMITS,
+    limiters: ClientLimiterFactory = inMemoryLimiters,
+  ) {
+    const perMinute = (points: number, keyPrefix: string) => limiters({ points, duration: 60, keyPrefix });
     this.limiters = {
       requests: perMinute(config.requestsPerMinute, 'req'),
       tokens: perMinute(config.tokensPerMinute, 'tok'),

@@ -44,6 +44,8 @@ import { PgServiceLevelQueries } from './postgres/PgServiceLevelQueries.js';
 import type { SurveyComments } from '../domain/insights/SurveyComments.js';
 import { DocumentSurveyComments } from './DocumentSurveyComments.js';
 import { PgSurveyComments } from './postgres/PgSurveyComments.js';
+import { inMemoryLimiters, type ClientLimiterFactory } from '../http/ClientLimits.js';
+import { pgClientLimiters } from './postgres/PgClientLimiters.js';
 
 /**
  * Every store the desk runs on, one implementation per engine behind the domain's ports: on the
@@ -78,6 +80,8 @@ export interface SupportStores {
   outcomes: OutcomeStore;
   /** Answered surveys' comments for staff, by date range: day-bucketed documents, or the `survey_comments` table. */
   surveyComments: SurveyComments;
+  /** Where per-client rate limits are counted: this process's memory, or the `client_limits` table every instance shares. */
+  clientLimiters: ClientLimiterFactory;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -103,6 +107,7 @@ export function documentStores(documents: DocumentStore): SupportStores {
     serviceLevel: new DocumentServiceLevelQueries(documents),
     outcomes: new DocumentConversationOutcomes(documents),
     surveyComments: new DocumentSurveyComments(documents),
+    clientLimiters: inMemoryLimiters,
     ready: () => documents.ready(),
     close: async () => {
       await scheduler.stop();
@@ -143,6 +148,7 @@ export async function postgresStores(database: PgDatabase, logger?: Logger): Pro
     serviceLevel: new PgServiceLevelQueries(database),
     outcomes: new PgConversationOutcomes(database),
     surveyComments: new PgSurveyComments(database),
+    clientLimiters: pgClientLimiters(database),
     ready: () => database.ready(),
     close: async () => {
       await scheduler.stop();

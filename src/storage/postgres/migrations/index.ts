@@ -12,6 +12,7 @@ import { agentDesk } from './060_agent_desk.js';
 import { conversationOutcomes } from './050_conversation_outcomes.js';
 import { surveyComments } from './061_survey_comments.js';
 import { conversationOutcomeRollups } from './070_conversation_outcome_rollups.js';
+import { clientLimits } from './080_client_limits.js';
 
 /** One schema change: applied once, in order of `version`, inside a transaction. */
 export interface Migration {
@@ -24,4 +25,4 @@ export interface Migration {
  * Every migration, oldest first. Add a file `NNN_name.ts` exporting one Migration and list it here;
  * never edit one that has shipped (deployments have applied it).
  */
-export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender, conversationOutcomes, agentDesk, surveyComments, conversationOutcomeRollups];
+export const MIGRATIONS: readonly Migration[] = [documents, handoffs, tickets, auditLog, events, directLineFeeds, scheduledJobs, deliveries, firstResponseWatch, deliverySender, conversationOutcomes, agentDesk, surveyComments, conversationOutcomeRollups, clientLimits];
