@@ -166,11 +166,7 @@ describe('phrasing faults (issue 10, item 10)', () => {
 
   test('the ticket due time is said relative to now, in the customer\'s zone and locale when the channel gives them', async () => {
     const { client } = await newClient();
-    await say(client, 'forgot the admin password of my NVR, locked out');
-    await say(client, 'No, still broken');
-    await say(client, 'Open a ticket');
-    await say(client, 'Dana Tran, 0903 112 458');
-    await say(client, 'SL-NVR32');
+    await upToTicketConfirmation(client);
     // Web Chat tells the customer's locale and zone; the due time is 12:00 UTC, 2 hours after the fixed clock.
     const activity = { type: 'message', text: 'Open the ticket', locale: 'en-US', localTimezone: 'America/New_York' } as Partial<Activity>;
     let reply = (await client.sendActivity(activity)) as Partial<Activity> | undefined;
@@ -187,11 +183,7 @@ describe('phrasing faults (issue 10, item 10)', () => {
 
 test('ticket status: "Opened" is said relative to now, not as a raw timestamp', async () => {
   const { client } = await newClient();
-  await say(client, 'forgot the admin password of my NVR, locked out');
-  await say(client, 'No, still broken');
-  await say(client, 'Open a ticket');
-  await say(client, 'Dana Tran, 0903 112 458');
-  await say(client, 'SL-NVR32');
+  await upToTicketConfirmation(client);
   await say(client, 'Open the ticket');
   const status = await say(client, 'status of T-000001');
   const facts = JSON.stringify(status.flatMap((r) => r.attachments ?? []));
@@ -246,3 +238,12 @@ describe('staff see the triage and a conditional warranty in words', () => {
     expect(card).toContain("Customer's responsibility: other manufacturers' equipment — troubleshooting, unsure");
   });
 });
+
+/** A guide that did not help, then the ticket dialog up to its confirmation ("Open the ticket"). */
+async function upToTicketConfirmation(client: DialogTestClient): Promise<void> {
+  await say(client, 'forgot the admin password of my NVR, locked out');
+  await say(client, 'No, still broken');
+  await say(client, 'Open a ticket');
+  await say(client, 'Dana Tran, 0903 112 458');
+  await say(client, 'SL-NVR32');
+}

@@ -11,6 +11,7 @@ import { ADAPTIVE_CARD, cardActivityProblems, slackProblems, teamsSizeProblems }
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { freshDatabase, postgresAvailable } from '../helpers/postgres.js';
 import { relaxedLimits, silentLogger, testDesk } from '../helpers/testBot.js';
+import { customerOverHttp, type Sent } from '../helpers/customerOverHttp.js';
 
 /**
  * The satisfaction survey as customers meet it: over /api/messages (expectReplies), with proactive
@@ -18,13 +19,6 @@ import { relaxedLimits, silentLogger, testDesk } from '../helpers/testBot.js';
  * production wiring (testDesk). What counts is read back from the Insights figures.
  */
 
-interface Sent {
-  type?: string;
-  text?: string;
-  summary?: string;
-  attachments?: Array<{ contentType: string; content?: unknown }>;
-  channelData?: unknown;
-}
 
 const DAY = '2026-03-02';
 const closers: Array<() => Promise<void>> = [];
@@ -63,27 +57,7 @@ async function startDesk(stores: SupportStores = documentStores(new MemoryDocume
     await desk.deliveries.drain(1000);
   });
 
-  let n = 0;
-  /** One customer message (text, a card submit's value, Slack channelData); the bot's replies of that turn. */
-  async function turn(conversationId: string, message: { text?: string; value?: unknown; channelData?: unknown }, channelId = 'webchat'): Promise<Sent[]> {
-    const res = await fetch(`${botUrl}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: `m${(n += 1)}`,
-        ...message,
-        from: { id: `user-${conversationId}`, name: 'Alex' },
-        recipient: { id: 'bot' },
-        conversation: { id: conversationId },
-        channelId,
-        serviceUrl: connectorUrl,
-        deliveryMode: 'expectReplies',
-      }),
-    });
-    expect(res.status).toBe(200);
-    return (((await res.json()) as { activities?: Sent[] }).activities ?? []).filter((a) => a.type === 'message');
-  }
+  const turn = customerOverHttp(botUrl, connectorUrl);
 
   /** What reached the conversation proactively, once the outbox is idle (every message sent or given up). */
   async function proactive(conversationId: string): Promise<Sent[]> {

@@ -17,6 +17,7 @@ import { documentStores, postgresStores, type SupportStores } from '../../src/st
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { freshDatabase, postgresAvailable } from '../helpers/postgres.js';
 import { relaxedLimits, testDesk } from '../helpers/testBot.js';
+import { customerOverHttp, type Sent } from '../helpers/customerOverHttp.js';
 
 /**
  * Staff read what customers wrote in the satisfaction survey: surveys answered through the real bot
@@ -28,11 +29,6 @@ import { relaxedLimits, testDesk } from '../helpers/testBot.js';
 const DAY = '2026-03-02';
 const LATER_DAY = '2026-03-05';
 
-interface Sent {
-  type?: string;
-  text?: string;
-  attachments?: Array<{ contentType: string; content?: unknown }>;
-}
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -93,26 +89,7 @@ async function startDesk(stores: SupportStores, now: () => Date) {
   };
   closers.push(stop);
 
-  let n = 0;
-  async function turn(conversationId: string, message: { text?: string; value?: unknown }, channelId = 'webchat'): Promise<Sent[]> {
-    const res = await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: `m${(n += 1)}`,
-        ...message,
-        from: { id: `user-${conversationId}`, name: 'Alex' },
-        recipient: { id: 'bot' },
-        conversation: { id: conversationId },
-        channelId,
-        serviceUrl: connectorUrl,
-        deliveryMode: 'expectReplies',
-      }),
-    });
-    expect(res.status).toBe(200);
-    return (((await res.json()) as { activities?: Sent[] }).activities ?? []).filter((a) => a.type === 'message');
-  }
+  const turn = customerOverHttp(url, connectorUrl);
 
   /** What reached the conversation proactively once the outbox is idle. */
   async function proactive(conversationId: string): Promise<Sent[]> {
