@@ -355,6 +355,9 @@ function staffApi(ctx: GenContext): RequestSpec {
     ['message', 4],
     ['close', 3],
     ['to-ticket', 2],
+    ['insights', 3],
+    ['presence', 2],
+    ['desk', 2],
   ] as const);
   const get = (route: string, path: string, extra: Partial<RequestSpec> = {}): RequestSpec => ({ route, method: 'GET', path, headers: auth.headers, notes: [auth.note], ...extra });
   const post = (route: string, method: string, path: string, seed: Json | undefined): RequestSpec => {
@@ -392,10 +395,23 @@ function staffApi(ctx: GenContext): RequestSpec {
       return post('POST /api/handoffs/:id/close', 'POST', `/api/handoffs/${handoffId(rng)}/close`, { note: 'resolved on the phone' });
     case 'to-ticket':
       return post('POST /api/handoffs/:id/ticket', 'POST', `/api/handoffs/${handoffId(rng)}/ticket`, {});
+    case 'insights': {
+      const query = rng.pick(['?from=2026-11-01&to=2026-11-30', '?from=2026-11-30&to=2026-11-01', '?from=2026-02-30&to=2026-03-01', '?from=&to=', '', '?from=2026-11-01&to=2026-11-30&channel=' + pctGarbage(rng, 8), '?from=2020-01-01&to=2026-12-31', '?from=2026-11-01&to=2026-11-30&limit=' + rng.pick(['0', '50', '9999', 'x'])]);
+      const path = rng.pick(['/api/insights', '/api/insights.csv', '/api/insights/comments']);
+      return get(`GET ${path}`, `${path}${query}`);
+    }
+    case 'presence':
+      return rng.chance(0.5)
+        ? post('PUT /api/presence', 'PUT', '/api/presence', { status: rng.pick(['available', 'away', 'busy', '']) })
+        : post('POST /api/presence/heartbeat', 'POST', '/api/presence/heartbeat', {});
+    case 'desk': {
+      const path = rng.pick(['/api/canned-replies', '/api/service-level', '/api/console-features', '/api/presence']);
+      return get(`GET ${path}`, path);
+    }
   }
 }
 
-const STATIC_PATHS = ['/', '/agent', '/agent/', '/agent/console.js', '/agent/console.css', '/widget.js', '/favicon.ico', '/healthz', '/readyz'];
+const STATIC_PATHS = ['/', '/agent', '/agent/', '/agent/console.js', '/agent/console.css', '/agent/insights', '/agent/insights.js', '/agent/staffSession.js', '/widget.js', '/favicon.ico', '/healthz', '/readyz'];
 
 function staticPage(ctx: GenContext): RequestSpec {
   const { rng } = ctx;
