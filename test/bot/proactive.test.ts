@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { BotCustomerMessenger } from '../../src/bot/BotCustomerMessenger.js';
 import { ConversationTransports } from '../../src/bot/ConversationTransports.js';
 import { createAdapter } from '../../src/bot/createTurnRunner.js';
 import { BotFrameworkEndpoint } from '../../src/channels/botframework/BotFrameworkEndpoint.js';
 import { DeliveryError } from '../../src/domain/ports/CustomerMessenger.js';
+import { fakeChannelConnector } from '../helpers/customerOverHttp.js';
 
 /** The messenger as the desk wires it, with the Bot Framework transport only (anonymous: loopback addresses). */
 function botFrameworkMessenger() {
@@ -14,36 +13,20 @@ function botFrameworkMessenger() {
   return new BotCustomerMessenger(transports);
 }
 
-/** A stand-in for a channel's connector: records what the bot posts to /v3/conversations/…/activities. */
-async function fakeConnector(status = 200) {
-  const received: Array<{ url: string; body: { text?: string; conversation?: { id: string } } }> = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push({ url: req.url ?? '', body: JSON.parse(body || '{}') as { text?: string } });
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(status === 200 ? { id: `sent-${received.length}` } : { error: { code: 'Forbidden', message: 'The bot is not part of the conversation roster.' } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((c) => c()));
 });
 
 test('a proactive message (ticket update, agent reply) reaches the customer’s conversation through the adapter', async () => {
-  const connector = await fakeConnector();
+  const connector = await fakeChannelConnector();
   closers.push(connector.close);
   const messenger = botFrameworkMessenger();
   const address = { channelId: 'webchat', serviceUrl: connector.url, conversation: { id: 'conv-42' }, user: { id: 'u1' }, bot: { id: 'bot' } };
   await messenger.send(address, 'Update on your ticket T-000001: the status is now resolved.');
   expect(connector.received).toHaveLength(1);
   expect(connector.received[0]?.url).toMatch(/^\/v3\/conversations\/conv-42\/activities/);
-  expect(connector.received[0]?.body.text).toBe('Update on your ticket T-000001: the status is now resolved.');
+  expect(connector.received[0]?.activity.text).toBe('Update on your ticket T-000001: the status is now resolved.');
 });
 
 /** The rejection of a send, checked to be a DeliveryError. */
@@ -65,7 +48,7 @@ test('a conversation whose channel does not answer fails the send with a short r
 }, 30_000);
 
 test('a channel that refuses (403) fails for good, with the status and without the text or the channel\'s own message', async () => {
-  const connector = await fakeConnector(403);
+  const connector = await fakeChannelConnector(403);
   closers.push(connector.close);
   const messenger = botFrameworkMessenger();
   const address = { channelId: 'webchat', serviceUrl: connector.url, conversation: { id: 'conv-43' }, user: { id: 'u1' }, bot: { id: 'bot' } };

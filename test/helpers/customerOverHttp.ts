@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 
 /** A message the bot sent back, as the tests read it. */
@@ -41,4 +43,31 @@ export function customerOverHttp(botUrl: string, connectorUrl: string) {
     expect(res.status).toBe(200);
     return (((await res.json()) as { activities?: Sent[] }).activities ?? []).filter((a) => a.type === 'message');
   };
+}
+
+/** What the bot posted to a channel's connector: the path, the conversation it names, the activity. */
+export interface PostedActivity {
+  url: string;
+  conversationId: string;
+  activity: Sent & { conversation?: { id: string }; from?: { id?: string; name?: string } };
+}
+
+/**
+ * A stand-in for a channel's connector (`serviceUrl`): records every activity the bot posts to
+ * /v3/conversations/…/activities and answers `status` (a refusal body when it is not 200).
+ */
+export async function fakeChannelConnector(status = 200) {
+  const received: PostedActivity[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const url = req.url ?? '';
+      received.push({ url, conversationId: decodeURIComponent(/\/v3\/conversations\/([^/]+)\//.exec(url)?.[1] ?? ''), activity: JSON.parse(body || '{}') as PostedActivity['activity'] });
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status === 200 ? { id: `sent-${received.length}` } : { error: { code: 'Forbidden', message: 'The bot is not part of the conversation roster.' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

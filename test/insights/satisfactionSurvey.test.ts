@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { surveyActivities } from '../../dialogs/rendering/surveyCard.js';
 import { ratingFromText, SURVEY_QUESTION } from '../../src/domain/insights/SatisfactionSurvey.js';
@@ -11,7 +9,7 @@ import { ADAPTIVE_CARD, cardActivityProblems, slackProblems, teamsSizeProblems }
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { freshDatabase, postgresAvailable } from '../helpers/postgres.js';
 import { relaxedLimits, silentLogger, testDesk } from '../helpers/testBot.js';
-import { customerOverHttp, type Sent } from '../helpers/customerOverHttp.js';
+import { customerOverHttp, fakeChannelConnector, type Sent } from '../helpers/customerOverHttp.js';
 
 /**
  * The satisfaction survey as customers meet it: over /api/messages (expectReplies), with proactive
@@ -34,20 +32,9 @@ function tickingClock(start = `${DAY}T10:00:00Z`): () => Date {
 
 /** The desk on its stores, behind /api/messages, and a connector that keeps what is posted to it. */
 async function startDesk(stores: SupportStores = documentStores(new MemoryDocumentStore()), now: () => Date = tickingClock()) {
-  const posted: Array<{ conversationId: string; activity: Sent }> = [];
-  const connector = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const conversationId = decodeURIComponent(/\/v3\/conversations\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '');
-      posted.push({ conversationId, activity: JSON.parse(body || '{}') as Sent });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"x"}');
-    });
-  });
-  await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => connector.close(() => r())));
-  const connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+  const connector = await fakeChannelConnector();
+  closers.push(connector.close);
+  const { url: connectorUrl, received: posted } = connector;
 
   const desk = await testDesk(now, { stores });
   const app = createApp({ logger: silentLogger, readiness: { checks: async () => ({ ok: true }) }, limits: relaxedLimits(), plugins: [desk.botFramework] });

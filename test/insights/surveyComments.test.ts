@@ -1,6 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -17,7 +15,7 @@ import { documentStores, postgresStores, type SupportStores } from '../../src/st
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { freshDatabase, postgresAvailable } from '../helpers/postgres.js';
 import { relaxedLimits, testDesk } from '../helpers/testBot.js';
-import { customerOverHttp, type Sent } from '../helpers/customerOverHttp.js';
+import { customerOverHttp, fakeChannelConnector, type Sent } from '../helpers/customerOverHttp.js';
 
 /**
  * Staff read what customers wrote in the satisfaction survey: surveys answered through the real bot
@@ -55,20 +53,9 @@ function capturedLogger() {
 
 /** The desk on `stores` behind /api/messages and the Insights API, with a fake channel connector for proactive messages. */
 async function startDesk(stores: SupportStores, now: () => Date) {
-  const posted: Array<{ conversationId: string; activity: Sent }> = [];
-  const connector = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const conversationId = decodeURIComponent(/\/v3\/conversations\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '');
-      posted.push({ conversationId, activity: JSON.parse(body || '{}') as Sent });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"x"}');
-    });
-  });
-  await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => connector.close(() => r())));
-  const connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+  const connector = await fakeChannelConnector();
+  closers.push(connector.close);
+  const { url: connectorUrl, received: posted } = connector;
 
   const desk = await testDesk(now, { stores });
   const token = await desk.staffTokens.create('dana');

@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Activity, ConversationReference } from 'botbuilder';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { TeamsStaffChannel, type TeamsPoster } from '../../src/channels/teams/TeamsStaffChannel.js';
@@ -24,6 +22,7 @@ import { supportJobs } from '../../src/supportJobs.js';
 import { MemoryDocumentStore } from '../helpers/MemoryDocumentStore.js';
 import { freshSchema, pgUrl, postgresAvailable } from '../helpers/postgres.js';
 import { modelsAndKnowledge, relaxedLimits, sampleRegistry, silentLogger } from '../helpers/testBot.js';
+import { fakeChannelConnector } from '../helpers/customerOverHttp.js';
 
 /**
  * What agents have in the console (issue 11): canned replies, the display name customers see,
@@ -38,22 +37,6 @@ const pgAvailable = await postgresAvailable('agent desk (presence, chat limit, s
 function movableClock(start = '2026-03-02T10:00:00.000Z') {
   let t = Date.parse(start);
   return { now: () => new Date(t), advance: (minutes: number) => (t += minutes * 60_000) };
-}
-
-/** The customer's channel: records every activity the bot sends proactively (agent lines, "X joined"). */
-async function fakeConnector() {
-  const activities: Array<Partial<Activity>> = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      activities.push(JSON.parse(body || '{}') as Partial<Activity>);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"x"}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, activities, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 class RecordingPoster implements TeamsPoster {
@@ -233,7 +216,7 @@ describe('display name', () => {
   });
 
   test('customers see the display name, not the token name: in the widget (from.name), and as a prefix where the channel shows only the bot', async () => {
-    const connector = await fakeConnector();
+    const connector = await fakeChannelConnector();
     closers.push(connector.close);
     const a = await instance(memoryStores(), () => new Date());
     const token = await a.desk.staffTokens.create('dana', 'Dana Lee');
@@ -245,8 +228,8 @@ describe('display name', () => {
       const id = (await call(a.url, token, 'GET', '/api/handoffs?status=waiting')).body.items[0].id as string;
       expect((await call(a.url, token, 'POST', `/api/handoffs/${id}/accept`, {})).status).toBe(200);
       expect((await call(a.url, token, 'POST', `/api/handoffs/${id}/messages`, { text: 'Please reseat the disk.' })).status).toBe(201);
-      await expect.poll(() => connector.activities.filter((x) => x.conversation?.id === conversation).length, { timeout: 10_000 }).toBe(2);
-      const [joined, line] = connector.activities.filter((x) => x.conversation?.id === conversation);
+      await expect.poll(() => connector.received.map((r) => r.activity).filter((x) => x.conversation?.id === conversation).length, { timeout: 10_000 }).toBe(2);
+      const [joined, line] = connector.received.map((r) => r.activity).filter((x) => x.conversation?.id === conversation);
       expect(joined?.text).toMatch(/^Dana Lee from our support team has joined/);
       expect(line?.from?.name).toBe('Dana Lee');
       if (channelId === 'webchat') {
@@ -269,7 +252,7 @@ describe.each([
 
   run('presence: set in the console, expires without heartbeats, and decides whether the bot offers a person or a ticket', async () => {
     const clock = movableClock();
-    const connector = await fakeConnector();
+    const connector = await fakeChannelConnector();
     closers.push(connector.close);
     const a = await instance(onPostgres ? await pgStores(freshSchema()) : memoryStores(), clock.now);
     const token = await a.desk.staffTokens.create('dana');
