@@ -132,6 +132,18 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
   let token: string;
   const problems: string[] = [];
 
+  /** A new tab (empty session storage) signed in with the staff token; `beforeSignIn` may watch its requests first. */
+  async function signedInTab(beforeSignIn: (tab: Page) => void = () => undefined): Promise<Page> {
+    const tab = await context.newPage();
+    tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    beforeSignIn(tab);
+    await tab.goto(`${app.base}/agent`);
+    await tab.getByLabel('Staff token').fill(token);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.locator('#whoami').waitFor();
+    return tab;
+  }
+
   beforeAll(async () => {
     app = await startApp();
     token = await app.tokens.create('dana');
@@ -284,12 +296,7 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
 
   test('a new customer appears in the queue live, without a reload', async () => {
     // A new tab: its session storage is empty, so it starts signed out whatever the test above left.
-    const tab = await context.newPage();
-    tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await tab.goto(`${app.base}/agent`);
-    await tab.getByLabel('Staff token').fill(token);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.locator('#whoami').waitFor();
+    const tab = await signedInTab();
     await expect.poll(() => tab.locator('#live-state').textContent()).toBe('live');
     await app.handoffs.request({
       reason: 'negative_sentiment',
@@ -308,15 +315,12 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
   });
 
   test('a dropped live stream reconnects with Last-Event-ID, so the server replays what was missed', async () => {
-    const tab = await context.newPage();
-    tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     const streamRequests: Array<Record<string, string>> = [];
-    tab.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/api/handoffs/events') streamRequests.push(request.headers());
-    });
-    await tab.goto(`${app.base}/agent`);
-    await tab.getByLabel('Staff token').fill(token);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
+    const tab = await signedInTab((page) =>
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname === '/api/handoffs/events') streamRequests.push(request.headers());
+      }),
+    );
     await expect.poll(() => tab.locator('#live-state').textContent()).toBe('live');
     expect(streamRequests[0]?.['last-event-id']).toBeUndefined();
 
@@ -330,12 +334,7 @@ describe.skipIf(!hasChromium)('agent console in headless Chromium', () => {
   });
 
   test('a customer who cannot be reached is shown as such, live: a badge on the card and in the chat, "Not delivered" on the agent line', async () => {
-    const tab = await context.newPage();
-    tab.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await tab.goto(`${app.base}/agent`);
-    await tab.getByLabel('Staff token').fill(token);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.locator('#whoami').waitFor();
+    const tab = await signedInTab();
     app.messenger.refusing.add('conv-console-3');
     await app.handoffs.request({
       reason: 'asked',
