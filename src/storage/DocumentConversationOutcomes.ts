@@ -93,11 +93,13 @@ const segmentId = (day: string, n: number) => `${day}.${String(n).padStart(5, '0
  * its day's current segment (create-only once full, never rewritten after) and folded into the day's
  * rollup (a tally per channel: per-conversation flags, counts, waits; packed, see PackedTally), so a range query reads one
  * document per day instead of every event: a year is 366 reads whatever the traffic. Appends of one
- * day are serialised in this process (the store has one process: its DATA_DIR lock); both writes
- * are acknowledged only once durable.
+ * day are serialised in this process (the store has one process: its DATA_DIR lock) and grouped
+ * (events arriving during a write share the next one); both writes are acknowledged only once durable.
  */
 export class DocumentConversationOutcomes implements ConversationOutcomes, InsightsQuery, ConversationWatch {
   private readonly locks = new KeyedLock();
+  /** Per day, the events waiting for the write after the current one (see appendGrouped). */
+  private readonly waiting = new Map<string, { events: OutcomeEvent[]; written: Promise<void> }>();
 
   constructor(private readonly store: DocumentStore) {}
 
@@ -114,7 +116,29 @@ export class DocumentConversationOutcomes implements ConversationOutcomes, Insig
       list.push(event);
       byDay.set(day, list);
     }
-    for (const [day, dayEvents] of byDay) await this.locks.run(day, () => this.appendToDay(day, dayEvents));
+    await Promise.all([...byDay].map(([day, dayEvents]) => this.appendGrouped(day, dayEvents)));
+  }
+
+  /**
+   * Group commit: a day's appends are serialised, and each rewrites the day's rollup (it grows with
+   * the day's conversations), so one write per event would cap every turn of the day behind one
+   * queue. Events that arrive while the day's write is under way wait together and go out in the
+   * next write; each caller is answered once the write holding its events is durable.
+   */
+  private appendGrouped(day: string, events: readonly OutcomeEvent[]): Promise<void> {
+    const open = this.waiting.get(day);
+    if (open) {
+      open.events.push(...events);
+      return open.written;
+    }
+    const batch: { events: OutcomeEvent[]; written: Promise<void> } = { events: [...events], written: Promise.resolve() };
+    this.waiting.set(day, batch);
+    batch.written = this.locks.run(day, () => {
+      // From here on, new events form the next batch.
+      this.waiting.delete(day);
+      return this.appendToDay(day, batch.events);
+    });
+    return batch.written;
   }
 
   private async appendToDay(day: string, events: readonly OutcomeEvent[]): Promise<void> {

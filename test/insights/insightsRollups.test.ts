@@ -72,6 +72,23 @@ describe('Insights rollups on the document store', () => {
     await expectReference(bulk, EVENTS);
   });
 
+  test('events recorded at once (many turns in flight) share rollup writes, and every one is counted, in order', async () => {
+    const store = new MemoryDocumentStore();
+    let rollupWrites = 0;
+    const write = store.write.bind(store);
+    store.write = ((collection, id, value, options) => {
+      if (collection === OUTCOME_DAYS_COLLECTION) rollupWrites += 1;
+      return write(collection, id, value, options);
+    }) as typeof store.write;
+    const outcomes = new DocumentConversationOutcomes(store);
+    const events = syntheticEvents(300).filter((e) => e.at.startsWith('2026-01-01'));
+    await Promise.all(events.map((e) => outcomes.record(e)));
+    expect(await outcomes.eventsOf('2026-01-01')).toEqual(events);
+    await expectReference(outcomes, events);
+    // One write per event would be events.length: the day's writes are grouped.
+    expect(rollupWrites).toBeLessThan(events.length / 4);
+  });
+
   test('a day rolled up before packing (a plain tally) is still read, and packed on its next event', async () => {
     const store = new MemoryDocumentStore();
     const outcomes = new DocumentConversationOutcomes(store);
