@@ -205,7 +205,12 @@ export class DocumentConversationOutcomes implements ConversationOutcomes, Insig
   // ---- the abandoned-conversation watch ---------------------------------------------------------
 
   async watch(conversation: string, channel: string, at: string): Promise<void> {
-    await this.locks.run(`watch:${conversation}`, () => this.store.write<WatchDocument>(OUTCOME_WATCH_COLLECTION, conversation, { channel, lastMessageAt: at }));
+    await this.locks.run(`watch:${conversation}`, async () => {
+      // Already watched: every customer message moves its time on (touch), so each support fact of the
+      // turn need not rewrite it; a durable write saved on the turn's path.
+      if ((await this.store.read<WatchDocument>(OUTCOME_WATCH_COLLECTION, [conversation])).has(conversation)) return;
+      await this.store.write<WatchDocument>(OUTCOME_WATCH_COLLECTION, conversation, { channel, lastMessageAt: at });
+    });
   }
 
   async touch(conversation: string, at: string): Promise<void> {
